@@ -1,0 +1,4 @@
+/* digest: not yet written. */
+#ifndef NPROF_DIGEST_H
+#define NPROF_DIGEST_H
+#endif

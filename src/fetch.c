@@ -1,0 +1,1 @@
+/* fetch: not yet written. */

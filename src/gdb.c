@@ -1,0 +1,1 @@
+/* gdb: not yet written. */

@@ -1,0 +1,1 @@
+/* install: not yet written. */

@@ -1,0 +1,20 @@
+/* locate: which python and which gdb to run, and why. */
+#ifndef NPROF_LOCATE_H
+#define NPROF_LOCATE_H
+
+/* Searches PATH for an executable `name` (returned as is when it holds a
+ * '/').  New string, or NULL. */
+char *locate_in_path(const char *name);
+
+struct located {
+	char *path;		/* the executable, or NULL when not found */
+	const char *why;	/* "--python", "$NPROF_PYTHON", "PATH", ... */
+};
+
+/* Order: --python, $NPROF_PYTHON, python3 on PATH. */
+int locate_python(const char *option, struct located *out);
+/* Order: --gdb, $NPROF_GDB, the gdb `nprof setup` installed, gdb on PATH. */
+int locate_gdb(const char *option, struct located *out);
+void located_release(struct located *l);
+
+#endif

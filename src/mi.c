@@ -1,0 +1,1 @@
+/* mi: not yet written. */

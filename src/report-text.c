@@ -1,0 +1,1 @@
+/* report-text: not yet written. */
