@@ -1,15 +1,342 @@
-/* cmd-annotate: not yet written. */
+/* cmd-annotate: run a Python program under the sampler and print its Numba
+ * source annotated with where the time went. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cmd.h"
+#include "locate.h"
+#include "paths.h"
+#include "profile.h"
+#include "report.h"
+#include "sampler.h"
 #include "util.h"
+
+#define MAX_RATE 1000.0	/* a sample costs ~1-2 ms of gdb's time */
+
+extern char **environ;
+
+static const char annotate_usage[] =
+	"usage: nprof annotate [OPTIONS] [--] PYTHON-ARGS...\n"
+	"\n"
+	"Runs PYTHON PYTHON-ARGS under gdb (as 'python script.py args', 'python -m pkg',\n"
+	"'python -c code'), samples it, and prints its Numba source with the share of\n"
+	"samples per line.  The program keeps its stdin, stdout, stderr and exit status.\n"
+	"\n"
+	"options:\n"
+	"  --python PATH      the interpreter (default: $NPROF_PYTHON, else python3 on PATH)\n"
+	"  --gdb PATH         the debugger (default: $NPROF_GDB, else the gdb 'nprof setup'\n"
+	"                     installed, else gdb on PATH)\n"
+	"  -r, --rate HZ      samples per second (default 100, at most 1000)\n"
+	"  -o, --output FILE  write the report to FILE instead of standard output\n"
+	"  --numba-debug      keep Numba's debug code generation (no inlining, bounds\n"
+	"                     checks) instead of profiling the code users ship\n"
+	"  --show-internals   also list samples in Numba's own source files\n"
+	"  --sort KEY         order the function table by self, total or name (default self)\n"
+	"  -h, --help         show this help\n";
+
+struct annotate_options {
+	const char *python;
+	const char *gdb;
+	const char *output;
+	double rate;
+	int numba_debug;
+	struct report_options report;
+};
+
+enum { OPT_PYTHON = 256, OPT_GDB, OPT_NUMBA_DEBUG, OPT_SHOW_INTERNALS, OPT_SORT };
+
+static const struct option long_options[] = {
+	{ "python", required_argument, NULL, OPT_PYTHON },
+	{ "gdb", required_argument, NULL, OPT_GDB },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "numba-debug", no_argument, NULL, OPT_NUMBA_DEBUG },
+	{ "show-internals", no_argument, NULL, OPT_SHOW_INTERNALS },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_rate(const char *s, double *rate)
+{
+	char *end;
+
+	errno = 0;
+	*rate = strtod(s, &end);
+	if (errno || end == s || *end || !(*rate > 0) || *rate > MAX_RATE)
+		return error("invalid --rate '%s'; give samples per second, more than 0 and at most %g",
+			     s, MAX_RATE);
+	return 0;
+}
+
+static int parse_sort(const char *s, enum profile_sort *sort)
+{
+	if (strcmp(s, "self") == 0)
+		*sort = PROFILE_SORT_SELF;
+	else if (strcmp(s, "total") == 0)
+		*sort = PROFILE_SORT_TOTAL;
+	else if (strcmp(s, "name") == 0)
+		*sort = PROFILE_SORT_NAME;
+	else
+		return error("invalid --sort '%s'; use self, total or name", s);
+	return 0;
+}
+
+/* Returns the index of the first program argument, -1 after printing a
+ * usage error, or 0 when --help was handled. */
+static int parse_options(int argc, char **argv, struct annotate_options *o)
+{
+	int c;
+
+	o->rate = 100;
+	o->report.sort = PROFILE_SORT_SELF;
+	opterr = 0;
+	optind = 1;
+	/* '+': stop at the first program argument, which belongs to python. */
+	while ((c = getopt_long(argc, argv, "+r:o:h", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_PYTHON: o->python = optarg; break;
+		case OPT_GDB: o->gdb = optarg; break;
+		case 'r': if (parse_rate(optarg, &o->rate) < 0) return -1; break;
+		case 'o': o->output = optarg; break;
+		case OPT_NUMBA_DEBUG: o->numba_debug = 1; break;
+		case OPT_SHOW_INTERNALS: o->report.show_internals = 1; break;
+		case OPT_SORT: if (parse_sort(optarg, &o->report.sort) < 0) return -1; break;
+		case 'h': fputs(annotate_usage, stdout); return 0;
+		case ':':
+			return error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return error("no program given; try 'nprof annotate -- script.py'");
+	return optind;
+}
+
+/* What python will run, read off its own command line.  Python options
+ * taking a value (-W, -X, --check-hash-based-pycs) skip it; -c, -m and a
+ * lone '-' leave no script to check.  Sets *isolated when -E, -I or -S
+ * keep the start-up hook out. */
+static const char *python_script(char **args, int *isolated)
+{
+	for (int i = 0; args[i]; i++) {
+		const char *a = args[i];
+
+		if (strcmp(a, "--") == 0)
+			return args[i + 1];
+		if (a[0] != '-')
+			return a;
+		if (strcmp(a, "-") == 0 || a[1] == '-') {
+			if (strcmp(a, "--check-hash-based-pycs") == 0 && args[i + 1])
+				i++;
+			else if (strcmp(a, "-") == 0 || strcmp(a, "--help") == 0 ||
+				 strcmp(a, "--version") == 0)
+				return NULL;
+			continue;
+		}
+		for (const char *f = a + 1; *f; f++) {
+			if (*f == 'E' || *f == 'I' || *f == 'S')
+				*isolated = 1;
+			if (*f == 'c' || *f == 'm')
+				return NULL;
+			if (*f == 'W' || *f == 'X') {
+				if (!f[1] && args[i + 1])
+					i++;
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void env_set(char ***env, size_t *n, size_t *alloc, const char *name, const char *value)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < *n; i++) {
+		if (strncmp((*env)[i], name, len) == 0 && (*env)[i][len] == '=') {
+			free((*env)[i]);
+			(*env)[i] = xasprintf("%s=%s", name, value);
+			return;
+		}
+	}
+	*env = xgrow(*env, alloc, *n + 2, sizeof(**env));
+	(*env)[(*n)++] = xasprintf("%s=%s", name, value);
+	(*env)[*n] = NULL;
+}
+
+/* The user's environment plus NUMBA_DEBUGINFO=1 (line tables for gdb) and,
+ * unless --numba-debug, the start-up hook that restores production code
+ * generation (share/shim/sitecustomize.py; it undoes these additions before
+ * the program runs). */
+static char **program_env(int numba_debug)
+{
+	size_t n = 0, alloc = 0;
+	char **env = NULL;
+	const char *pythonpath = getenv("PYTHONPATH");
+
+	for (char **e = environ; *e; e++) {
+		env = xgrow(env, &alloc, n + 2, sizeof(*env));
+		env[n++] = xstrdup(*e);
+	}
+	env = xgrow(env, &alloc, n + 1, sizeof(*env));
+	env[n] = NULL;
+	env_set(&env, &n, &alloc, "NUMBA_DEBUGINFO", "1");
+	if (!numba_debug) {
+		char *shim = paths_data_file("shim");
+		char *path = pythonpath && *pythonpath ? xasprintf("%s:%s", shim, pythonpath)
+						       : xstrdup(shim);
+
+		env_set(&env, &n, &alloc, "PYTHONPATH", path);
+		env_set(&env, &n, &alloc, "NPROF_SHIM", "1");
+		if (pythonpath)
+			env_set(&env, &n, &alloc, "NPROF_ORIG_PYTHONPATH", pythonpath);
+		free(path);
+		free(shim);
+	}
+	return env;
+}
+
+static void free_env(char **env)
+{
+	for (char **e = env; *e; e++)
+		free(*e);
+	free(env);
+}
+
+/* The report goes to a temporary file beside FILE, renamed over it only
+ * once complete: a failed run leaves nothing half-written. */
+struct output {
+	FILE *fp;
+	char *tmp;
+	const char *path;
+};
+
+static int output_open(struct output *out, const char *path)
+{
+	out->path = path;
+	out->tmp = NULL;
+	if (!path) {
+		out->fp = stdout;
+		return 0;
+	}
+	out->tmp = xasprintf("%s.nprof-XXXXXX", path);
+	int fd = mkstemp(out->tmp);
+	if (fd < 0 || !(out->fp = fdopen(fd, "w"))) {
+		error("cannot write the report to '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(out->tmp);
+		out->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void output_abandon(struct output *out)
+{
+	if (out->tmp) {
+		fclose(out->fp);
+		unlink(out->tmp);
+		free(out->tmp);
+		out->tmp = NULL;
+	}
+}
+
+static int output_commit(struct output *out, int write_failed)
+{
+	int ret = 0;
+
+	if (!out->tmp)
+		return write_failed || fflush(stdout) ? error("cannot write the report to standard output") : 0;
+	if (write_failed || fflush(out->fp) || fsync(fileno(out->fp)) || fclose(out->fp)) {
+		ret = error("cannot write the report to '%s': %s", out->path, strerror(errno));
+		unlink(out->tmp);
+	} else if (rename(out->tmp, out->path) < 0) {
+		ret = error("cannot write the report to '%s': %s", out->path, strerror(errno));
+		unlink(out->tmp);
+	}
+	free(out->tmp);
+	out->tmp = NULL;
+	return ret;
+}
+
+static int run(struct annotate_options *o, char **args)
+{
+	struct located python = { 0 }, gdb = { 0 };
+	struct sampler_options so = { .rate = o->rate };
+	struct output out = { 0 };
+	struct profile *profile = NULL;
+	const char *script;
+	int isolated = 0, code = EXIT_USAGE, nargs = 0;
+	char **argv = NULL, **env = NULL;
+
+	if (locate_python(o->python, &python) < 0 || locate_gdb(o->gdb, &gdb) < 0)
+		goto out;
+	script = python_script(args, &isolated);
+	if (script && access(script, R_OK) < 0) {
+		error("cannot open script '%s': %s", script, strerror(errno));
+		goto out;
+	}
+	if (isolated && !o->numba_debug)
+		warning("python's -E, -I or -S keep nprof's start-up hook out: the profile runs in Numba's debug code generation");
+	if (output_open(&out, o->output) < 0)
+		goto out;
+
+	while (args[nargs])
+		nargs++;
+	argv = xcalloc((size_t)nargs + 2, sizeof(*argv));
+	argv[0] = o->python ? (char *)o->python : python.path;
+	memcpy(argv + 1, args, (size_t)nargs * sizeof(*argv));
+	env = program_env(o->numba_debug);
+	so.gdb = gdb.path;
+	so.python = python.path;
+	so.argv = argv;
+	so.envp = env;
+	o->report.codegen = o->numba_debug || isolated
+		? "numba code generation: debug (--numba-debug: no inlining, bounds checks on)"
+		: "numba code generation: as shipped (line tables added, nothing else changed)";
+
+	profile = profile_new(profile_is_numba_file, NULL);
+	code = sampler_run(&so, profile);
+	if (code < 0) {
+		code = EXIT_USAGE;
+		output_abandon(&out);
+		goto out;
+	}
+	if (output_commit(&out, report_text(out.fp, profile, &o->report) < 0) < 0 && code == 0)
+		code = 1;
+out:
+	output_abandon(&out);
+	profile_free(profile);
+	if (env)
+		free_env(env);
+	free(argv);
+	located_release(&python);
+	located_release(&gdb);
+	return code;
+}
 
 static int cmd_annotate_exec(int argc, char **argv)
 {
-	return error("'annotate' is not implemented yet");
+	struct annotate_options o = { 0 };
+	int first = parse_options(argc, argv, &o);
+
+	if (first < 0)
+		return cmd_usage_error(&cmd_annotate_entry);
+	if (first == 0)
+		return 0;
+	return run(&o, argv + first);
 }
 
 const struct cmd_entry cmd_annotate_entry = {
 	.name = "annotate",
-	.summary = "not yet written",
-	.usage = "usage: nprof annotate\n",
+	.summary = "run a Python program and show its hot Numba lines",
+	.usage = annotate_usage,
 	.exec = cmd_annotate_exec,
 };

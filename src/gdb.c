@@ -1,1 +1,417 @@
-/* gdb: not yet written. */
+/* gdb: a gdb process on pipes, spoken to in GDB/MI. */
+#include "gdb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+#include "util.h"
+
+#define LAST_WORDS_MAX 2048	/* bytes of gdb's stderr kept for messages */
+
+struct record_node {
+	struct mi_record *rec;
+	struct record_node *next;
+};
+
+struct gdb {
+	pid_t pid;
+	int in_fd;		/* gdb's stdin: we write commands */
+	int out_fd;		/* gdb's stdout: MI records */
+	int err_fd;		/* gdb's stderr: kept as last words */
+	struct mi_parser *parser;
+	struct record_node *head, *tail; /* records read, not yet taken */
+	long next_token;
+	const char *failed;
+	struct strbuf last_words;
+	struct strbuf cmd;
+};
+
+static void queue_record(void *ctx, struct mi_record *rec);
+static void keep_last_words(struct gdb *g, const char *text, size_t len);
+
+static void child_exec(const char *path, int in[2], int out[2], int err[2], int status_fd,
+		       pid_t parent)
+{
+	char *argv[] = { (char *)path, "--interpreter=mi3", "-nx", "-q", NULL };
+	int e;
+
+	/* A session of its own: the terminal's Ctrl-C is for the target. */
+	setsid();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
+		goto fail;
+	execv(path, argv);
+fail:
+	e = errno;
+	if (write(status_fd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* Reports whether the exec in the child worked: the status pipe is
+ * close-on-exec, so EOF means success and an int means errno. */
+static int exec_status(int fd)
+{
+	int e;
+	ssize_t n;
+
+	do
+		n = read(fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(e) ? e : 0;
+}
+
+struct gdb *gdb_start(const char *path)
+{
+	int in[2], out[2], err[2], status[2];
+	pid_t parent = getpid();
+	struct gdb *g;
+	int e;
+
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) ||
+	    pipe2(status, O_CLOEXEC)) {
+		error("cannot create pipes for gdb: %s", strerror(errno));
+		return NULL;
+	}
+	g = xcalloc(1, sizeof(*g));
+	g->pid = fork();
+	if (g->pid < 0)
+		fatal("cannot fork: %s", strerror(errno));
+	if (g->pid == 0)
+		child_exec(path, in, out, err, status[1], parent);
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	close(status[1]);
+	g->in_fd = in[1];
+	g->out_fd = out[0];
+	g->err_fd = err[0];
+	fcntl(g->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(g->err_fd, F_SETFL, O_NONBLOCK);
+	g->parser = mi_parser_new(queue_record, g);
+	g->next_token = 1;
+	e = exec_status(status[0]);
+	close(status[0]);
+	if (e) {
+		error("cannot run gdb '%s': %s; pass --gdb PATH or run 'nprof setup'", path,
+		      strerror(e));
+		gdb_close(g);
+		return NULL;
+	}
+	return g;
+}
+
+static void queue_record(void *ctx, struct mi_record *rec)
+{
+	struct gdb *g = ctx;
+	struct record_node *node;
+
+	switch (rec->kind) {
+	case MI_LOG:
+		keep_last_words(g, rec->text, strlen(rec->text));
+		/* fall through */
+	case MI_CONSOLE:
+	case MI_TARGET:
+	case MI_PROMPT:
+	case MI_MALFORMED:
+		mi_record_free(rec);
+		return;
+	default:
+		break;
+	}
+	node = xmalloc(sizeof(*node));
+	node->rec = rec;
+	node->next = NULL;
+	if (g->tail)
+		g->tail->next = node;
+	else
+		g->head = node;
+	g->tail = node;
+}
+
+static void keep_last_words(struct gdb *g, const char *text, size_t len)
+{
+	strbuf_add(&g->last_words, text, len);
+	if (g->last_words.len > LAST_WORDS_MAX)
+		strbuf_remove_front(&g->last_words, g->last_words.len - LAST_WORDS_MAX);
+}
+
+static void drain_stderr(struct gdb *g)
+{
+	char buf[1024];
+	ssize_t n;
+
+	while ((n = read(g->err_fd, buf, sizeof(buf))) > 0)
+		keep_last_words(g, buf, (size_t)n);
+}
+
+int gdb_pump(struct gdb *g)
+{
+	char buf[65536];
+	ssize_t n;
+
+	if (g->failed)
+		return -1;
+	drain_stderr(g);
+	for (;;) {
+		n = read(g->out_fd, buf, sizeof(buf));
+		if (n > 0) {
+			mi_parser_push(g->parser, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		g->failed = "gdb exited unexpectedly";
+		return -1;
+	}
+}
+
+/* Waits until gdb writes something or the deadline passes; then pumps.
+ * Returns -1 when gdb is gone, 0 otherwise. */
+static int wait_output(struct gdb *g, long long deadline)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = g->out_fd, .events = POLLIN },
+		{ .fd = g->err_fd, .events = POLLIN },
+	};
+	int timeout = -1;
+
+	if (deadline >= 0) {
+		long long left = deadline - now_ns();
+
+		timeout = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
+	}
+	if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+		fatal("poll: %s", strerror(errno));
+	return gdb_pump(g);
+}
+
+static long long deadline_after(int timeout_ms)
+{
+	return timeout_ms < 0 ? -1 : now_ns() + (long long)timeout_ms * 1000000LL;
+}
+
+static int past(long long deadline)
+{
+	return deadline >= 0 && now_ns() >= deadline;
+}
+
+static long vsend(struct gdb *g, const char *fmt, va_list ap)
+{
+	long token = g->next_token++;
+	size_t off = 0;
+
+	if (g->failed)
+		return -1;
+	strbuf_reset(&g->cmd);
+	strbuf_addf(&g->cmd, "%ld", token);
+	strbuf_vaddf(&g->cmd, fmt, ap);
+	strbuf_addch(&g->cmd, '\n');
+	while (off < g->cmd.len) {
+		ssize_t n = write(g->in_fd, g->cmd.buf + off, g->cmd.len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			g->failed = "gdb exited unexpectedly";
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return token;
+}
+
+long gdb_send(struct gdb *g, const char *fmt, ...)
+{
+	va_list ap;
+	long token;
+
+	va_start(ap, fmt);
+	token = vsend(g, fmt, ap);
+	va_end(ap);
+	return token;
+}
+
+/* Unlinks `node` (whose predecessor is `prev`, NULL for the head) and
+ * returns its record. */
+static struct mi_record *unlink_node(struct gdb *g, struct record_node *prev,
+				     struct record_node *node)
+{
+	struct mi_record *rec = node->rec;
+
+	if (prev)
+		prev->next = node->next;
+	else
+		g->head = node->next;
+	if (g->tail == node)
+		g->tail = prev;
+	free(node);
+	return rec;
+}
+
+/* Removes and returns the result record for `token`, dropping results of
+ * older commands nobody waits for any more. */
+static struct mi_record *take_result(struct gdb *g, long token)
+{
+	struct record_node *prev = NULL, *node = g->head;
+
+	while (node) {
+		struct record_node *next = node->next;
+		struct mi_record *rec = node->rec;
+
+		if (rec->kind == MI_RESULT && rec->token <= token) {
+			rec = unlink_node(g, prev, node);
+			if (rec->token == token)
+				return rec;
+			mi_record_free(rec);
+		} else {
+			prev = node;
+		}
+		node = next;
+	}
+	return NULL;
+}
+
+int gdb_result(struct gdb *g, long token, int timeout_ms, struct mi_record **result, char **errmsg)
+{
+	long long deadline = deadline_after(timeout_ms);
+	struct mi_record *rec;
+
+	if (result)
+		*result = NULL;
+	if (errmsg)
+		*errmsg = NULL;
+	if (token < 0)
+		return -1;
+	while (!(rec = take_result(g, token))) {
+		if (g->failed)
+			return -1;
+		if (past(deadline)) {
+			g->failed = "gdb stopped answering";
+			return -1;
+		}
+		wait_output(g, deadline);
+	}
+	if (strcmp(rec->klass, "error") == 0 || strcmp(rec->klass, "exit") == 0) {
+		if (errmsg) {
+			const char *msg = mi_find_string(rec->results, "msg");
+
+			*errmsg = xstrdup(msg ? msg : rec->klass);
+		}
+		mi_record_free(rec);
+		return -1;
+	}
+	if (result)
+		*result = rec;
+	else
+		mi_record_free(rec);
+	return 0;
+}
+
+int gdb_command(struct gdb *g, int timeout_ms, struct mi_record **result, char **errmsg,
+		const char *fmt, ...)
+{
+	va_list ap;
+	long token;
+
+	va_start(ap, fmt);
+	token = vsend(g, fmt, ap);
+	va_end(ap);
+	return gdb_result(g, token, timeout_ms, result, errmsg);
+}
+
+struct mi_record *gdb_next_async(struct gdb *g, int timeout_ms)
+{
+	long long deadline = deadline_after(timeout_ms);
+
+	for (;;) {
+		struct record_node *prev = NULL, *node;
+
+		for (node = g->head; node; prev = node, node = node->next)
+			if (node->rec->kind != MI_RESULT)
+				return unlink_node(g, prev, node);
+		if (g->failed || timeout_ms == 0 || past(deadline))
+			return NULL;
+		if (wait_output(g, deadline) < 0)
+			return NULL;
+	}
+}
+
+int gdb_fd(const struct gdb *g)
+{
+	return g->out_fd;
+}
+
+const char *gdb_failed(const struct gdb *g)
+{
+	return g->failed;
+}
+
+const char *gdb_last_words(const struct gdb *g)
+{
+	return strbuf_str(&g->last_words);
+}
+
+/* gdb closes its stdout as it exits: wait for that EOF (bounded), then
+ * reap it, killing it if it lingers. */
+static void reap(struct gdb *g, int timeout_ms)
+{
+	long long deadline = deadline_after(timeout_ms);
+	char buf[4096];
+
+	while (!past(deadline)) {
+		struct pollfd pfd = { .fd = g->out_fd, .events = POLLIN };
+		long long left = deadline - now_ns();
+		ssize_t n;
+
+		if (poll(&pfd, 1, (int)(left / 1000000) + 1) <= 0)
+			continue;
+		n = read(g->out_fd, buf, sizeof(buf));
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			break;
+	}
+	if (waitpid(g->pid, NULL, WNOHANG) != g->pid) {
+		kill(g->pid, SIGKILL);
+		waitpid(g->pid, NULL, 0);
+	}
+}
+
+void gdb_close(struct gdb *g)
+{
+	struct record_node *node, *next;
+
+	if (!g)
+		return;
+	if (!g->failed)
+		gdb_send(g, "-gdb-exit");
+	close(g->in_fd);
+	reap(g, 1000);
+	close(g->out_fd);
+	close(g->err_fd);
+	for (node = g->head; node; node = next) {
+		next = node->next;
+		mi_record_free(node->rec);
+		free(node);
+	}
+	mi_parser_free(g->parser);
+	strbuf_release(&g->last_words);
+	strbuf_release(&g->cmd);
+	free(g);
+}

@@ -1,1 +1,342 @@
-/* sampler: not yet written. */
+/* sampler: gdb + target -> samples -> profile. */
+#include "sampler.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gdb.h"
+#include "stack.h"
+#include "target.h"
+#include "util.h"
+
+#define SETUP_TIMEOUT_MS 30000	/* attach reads the interpreter's symbols */
+#define SAMPLE_TIMEOUT_MS 10000	/* a live gdb answers a sample in ~1 ms */
+#define SAMPLED_THREAD "1"	/* the main thread; others come with threads support */
+
+struct run {
+	const struct sampler_options *opt;
+	struct profile *profile;
+	struct gdb *gdb;
+	struct target target;
+	struct stack stack;
+	int ended;		/* gdb or waitpid saw the program end */
+	long long paused_ns;
+};
+
+/* Signals reach the loop through a self-pipe. */
+static int signal_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t interrupts;
+static volatile sig_atomic_t pending_forward;
+
+static void on_signal(int sig, siginfo_t *info, void *uctx)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig == SIGINT) {
+		interrupts++;
+		/* A terminal's Ctrl-C reached the program too (same process
+		 * group); a kill(1) aimed at nprof alone is passed on. */
+		if (info && info->si_code <= 0)
+			pending_forward = sig;
+	} else if (sig != SIGCHLD) {
+		pending_forward = sig;
+	}
+	if (write(signal_pipe[1], &c, 1) < 0) {
+		/* the pipe is full: the loop wakes up anyway */
+	}
+	errno = saved;
+}
+
+static void install_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
+	struct sigaction sa;
+
+	if (signal_pipe[0] < 0 && pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		fatal("pipe: %s", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void restore_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
+
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], SIG_DFL);
+}
+
+/* Acts on signals that arrived: forward them, or after a second Ctrl-C
+ * stop the program for good. */
+static void handle_signals(struct run *r)
+{
+	char buf[64];
+
+	while (read(signal_pipe[0], buf, sizeof(buf)) > 0)
+		;
+	if (pending_forward) {
+		target_kill(&r->target, pending_forward);
+		pending_forward = 0;
+	}
+	if (interrupts >= 2)
+		target_kill(&r->target, SIGKILL);
+	if (target_reap(&r->target, 0))
+		r->ended = 1;
+}
+
+/* Notes the program's end, and resumes a thread gdb stopped on its own
+ * (nothing should, with every signal passed, but a stopped program must
+ * never be left behind). */
+static void handle_async(struct run *r, struct mi_record *rec)
+{
+	const char *reason = mi_find_string(rec->results, "reason");
+
+	if (rec->kind == MI_NOTIFY && strcmp(rec->klass, "thread-group-exited") == 0)
+		r->ended = 1;
+	else if (rec->kind == MI_EXEC && strcmp(rec->klass, "stopped") == 0) {
+		const char *thread = mi_find_string(rec->results, "thread-id");
+
+		if (reason && strncmp(reason, "exited", 6) == 0)
+			r->ended = 1;
+		else if (thread)
+			gdb_send(r->gdb, "-exec-continue --thread %s", thread);
+	}
+	mi_record_free(rec);
+}
+
+static void drain_async(struct run *r)
+{
+	struct mi_record *rec;
+
+	while ((rec = gdb_next_async(r->gdb, 0)))
+		handle_async(r, rec);
+}
+
+/* Sleeps until `deadline` while handling gdb's records and signals. */
+static void wait_until(struct run *r, long long deadline)
+{
+	while (!r->ended && !gdb_failed(r->gdb)) {
+		struct pollfd pfd[2] = {
+			{ .fd = gdb_fd(r->gdb), .events = POLLIN },
+			{ .fd = signal_pipe[0], .events = POLLIN },
+		};
+		long long left = deadline - now_ns();
+
+		drain_async(r);
+		if (r->ended || left <= 0)
+			return;
+		if (poll(pfd, 2, (int)((left + 999999) / 1000000)) < 0 && errno != EINTR)
+			fatal("poll: %s", strerror(errno));
+		if (pfd[1].revents)
+			handle_signals(r);
+		gdb_pump(r->gdb);
+	}
+}
+
+/* Waits for the sampled thread's *stopped; 0 when it came, -1 otherwise
+ * (the program ended, or gdb failed). */
+static int wait_stopped(struct run *r)
+{
+	long long deadline = now_ns() + SAMPLE_TIMEOUT_MS * 1000000LL;
+
+	while (!r->ended) {
+		long long left = deadline - now_ns();
+		struct mi_record *rec = gdb_next_async(r->gdb, left > 0 ? (int)(left / 1000000) : 0);
+		const char *thread, *reason;
+
+		if (!rec)
+			return -1;
+		thread = mi_find_string(rec->results, "thread-id");
+		reason = mi_find_string(rec->results, "reason");
+		if (rec->kind == MI_EXEC && strcmp(rec->klass, "stopped") == 0 && thread &&
+		    strcmp(thread, SAMPLED_THREAD) == 0 && !(reason && strncmp(reason, "exited", 6) == 0)) {
+			mi_record_free(rec);
+			return 0;
+		}
+		handle_async(r, rec);
+	}
+	return -1;
+}
+
+static void record_stack(struct run *r)
+{
+	struct mi_record *rec;
+
+	if (gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, &rec, NULL,
+			"-stack-list-frames --thread " SAMPLED_THREAD " --no-frame-filters") < 0) {
+		if (!gdb_failed(r->gdb))
+			profile_add_bad(r->profile);
+		return;
+	}
+	if (stack_from_mi(&r->stack, rec->results) == 0)
+		profile_add_stack(r->profile, r->stack.frames, r->stack.n);
+	else
+		profile_add_bad(r->profile);
+	mi_record_free(rec);
+}
+
+/* One sample: interrupt the thread, read its stack, let it go. */
+static void take_sample(struct run *r)
+{
+	long long t0 = now_ns();
+
+	if (gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL,
+			"-exec-interrupt --thread " SAMPLED_THREAD) < 0) {
+		drain_async(r);	/* most likely the program is ending */
+		return;
+	}
+	if (wait_stopped(r) < 0)
+		return;
+	record_stack(r);
+	gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL, "-exec-continue --thread " SAMPLED_THREAD);
+	r->paused_ns += now_ns() - t0;
+}
+
+static void sample_loop(struct run *r)
+{
+	long long period = (long long)(1e9 / r->opt->rate);
+	long long start = now_ns(), k = 1;
+
+	while (!r->ended && !gdb_failed(r->gdb)) {
+		wait_until(r, start + k * period);
+		if (r->ended || gdb_failed(r->gdb))
+			break;
+		take_sample(r);
+		/* Skip deadlines a slow sample made us miss. */
+		k = k + 1 > (now_ns() - start) / period + 1 ? k + 1 : (now_ns() - start) / period + 1;
+	}
+	r->profile->wall_seconds = (double)(now_ns() - start) / 1e9;
+	r->profile->paused_seconds = (double)r->paused_ns / 1e9;
+	r->profile->rate_requested = r->opt->rate;
+}
+
+/* The first line of what gdb said, for a one-line error. */
+static const char *first_line(const char *text)
+{
+	static char line[256];
+	size_t n = strcspn(text, "\n");
+
+	snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1), text);
+	return line;
+}
+
+/* Settings for quiet, fast sampling.  Failures of the optional ones
+ * (older gdbs lack debuginfod) do not matter. */
+static int configure_gdb(struct gdb *g, const char *path)
+{
+	static const char *const required[] = {
+		"-gdb-set non-stop on",
+		"-gdb-set mi-async on",
+		"-gdb-set pagination off",
+		"-gdb-set confirm off",
+		/* Every signal goes to the program untouched; the interrupts
+		 * non-stop mode sends are gdb's own and never passed on. */
+		"-interpreter-exec console \"handle all nostop noprint pass\"",
+		"-interpreter-exec console \"handle SIGINT nostop noprint pass\"",
+	};
+	static const char *const optional[] = {
+		"-gdb-set debuginfod enabled off",
+		"-gdb-set auto-load off",
+		"-gdb-set print thread-events off",
+		"-gdb-set print inferior-events off",
+		/* A stop reports its frame: keep that cheap. */
+		"-gdb-set print frame-arguments none",
+		"-gdb-set print entry-values no",
+		"-gdb-set print frame-info short-location",
+	};
+	char *msg;
+
+	for (size_t i = 0; i < ARRAY_SIZE(required); i++) {
+		if (gdb_command(g, SETUP_TIMEOUT_MS, NULL, &msg, "%s", required[i]) < 0) {
+			if (msg)
+				error("gdb '%s' refused '%s': %s; run 'nprof doctor'", path, required[i], msg);
+			else
+				error("cannot use gdb '%s': %s%s%.200s; pass --gdb PATH or run 'nprof setup'",
+				      path, gdb_failed(g), *gdb_last_words(g) ? ": " : "",
+				      first_line(gdb_last_words(g)));
+			free(msg);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(optional); i++)
+		if (gdb_command(g, SETUP_TIMEOUT_MS, NULL, NULL, "%s", optional[i]) < 0 && gdb_failed(g))
+			return -1;
+	return 0;
+}
+
+/* Attaches gdb to the child waiting at its gate, resumes it and opens the
+ * gate: from here the program runs. */
+static int attach_and_release(struct run *r)
+{
+	char *msg = NULL;
+
+	if (gdb_command(r->gdb, SETUP_TIMEOUT_MS, NULL, &msg, "-target-attach %ld",
+			(long)r->target.pid) < 0) {
+		error("gdb cannot attach to the program: %s; ptrace may be forbidden here "
+		      "(see /proc/sys/kernel/yama/ptrace_scope)",
+		      msg ? msg : gdb_failed(r->gdb));
+		free(msg);
+		return -1;
+	}
+	if (wait_stopped(r) < 0 ||
+	    gdb_command(r->gdb, SETUP_TIMEOUT_MS, NULL, &msg, "-exec-continue --all") < 0) {
+		error("gdb cannot resume the program: %s", msg ? msg : "no answer");
+		free(msg);
+		return -1;
+	}
+	return target_release(&r->target);
+}
+
+static int finish(struct run *r, int started)
+{
+	const char *failed = gdb_failed(r->gdb);
+
+	if (failed && !r->ended && started)
+		warning("%s; sampling stopped, waiting for the program to end", failed);
+	gdb_close(r->gdb);
+	r->gdb = NULL;
+	if (!started) {
+		target_kill(&r->target, SIGKILL);
+		target_reap(&r->target, 1);
+		return -1;
+	}
+	while (!target_reap(&r->target, 1))
+		;
+	return target_exit_code(&r->target);
+}
+
+int sampler_run(const struct sampler_options *opt, struct profile *profile)
+{
+	struct run r = { .opt = opt, .profile = profile };
+	int started = 0, code;
+
+	install_signals();
+	r.gdb = gdb_start(opt->gdb);
+	if (!r.gdb) {
+		restore_signals();
+		return -1;
+	}
+	if (configure_gdb(r.gdb, opt->gdb) == 0 &&
+	    target_spawn(&r.target, opt->python, opt->argv, opt->envp) == 0) {
+		started = attach_and_release(&r) == 0;
+		if (started)
+			sample_loop(&r);
+	}
+	code = r.target.pid > 0 ? finish(&r, started) : (gdb_close(r.gdb), -1);
+	stack_release(&r.stack);
+	restore_signals();
+	interrupts = 0;
+	return code;
+}

@@ -1,1 +1,44 @@
-/* stack: not yet written. */
+/* stack: turning a -stack-list-frames result into frames. */
+#include "stack.h"
+
+#include <stdlib.h>
+
+#include "util.h"
+
+/* gdb gives "file" as the debug info names it and "fullname" resolved
+ * against the compilation directory: the latter is what a renderer can
+ * open. */
+static void frame_from_mi(struct frame *f, const struct mi_value *tuple)
+{
+	const char *line = mi_find_string(tuple, "line");
+	const char *file = mi_find_string(tuple, "fullname");
+
+	f->func = mi_find_string(tuple, "func");
+	f->file = file ? file : mi_find_string(tuple, "file");
+	f->line = line ? atoi(line) : 0;
+	if (f->line < 0)
+		f->line = 0;
+}
+
+int stack_from_mi(struct stack *st, const struct mi_value *results)
+{
+	const struct mi_value *list = mi_find_list(results, "stack");
+
+	st->n = 0;
+	if (!list)
+		return -1;
+	for (const struct mi_value *v = list->children; v; v = v->next) {
+		if (v->kind != MI_TUPLE)
+			return -1;
+		st->frames = xgrow(st->frames, &st->alloc, st->n + 1, sizeof(*st->frames));
+		frame_from_mi(&st->frames[st->n++], v->children);
+	}
+	return 0;
+}
+
+void stack_release(struct stack *st)
+{
+	free(st->frames);
+	st->frames = NULL;
+	st->n = st->alloc = 0;
+}

@@ -1,0 +1,185 @@
+"""Integration tests of `nprof annotate` against real Python, Numba and gdb."""
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+
+from harness import (EXAMPLE, NPROF, PYTHON, annotate, line_of, nprof, nprof_bytes,
+                     one_line_error, program, report_lines, run)
+
+
+def test_two_loops_expensive_line_dominates(tmp):
+    status, out, err = annotate("--", EXAMPLE, "40")
+    assert status == 0, (status, err)
+    assert "sum over 40 calls" in out
+    rows = report_lines(out, "two_loops.py")
+    cheap = line_of(EXAMPLE, "total += a[i]")
+    costly = line_of(EXAMPLE, "np.sqrt(a[i])")
+    comment = line_of(EXAMPLE, "# The expensive loop")
+    assert costly in rows and rows[costly][0], rows
+    cheap_self = rows.get(cheap, (None,))[0] or 0.0
+    assert rows[costly][0] > 2 * cheap_self, (rows[costly], cheap_self)
+    assert rows[comment][0] is None and rows[comment][1] is None, rows[comment]
+    assert "kernel" in out.split("function")[-1]
+
+
+def test_stdio_and_exit_status_pass_through(tmp):
+    data = b"hi\n\x00binary\xff\nno newline at end"
+    status, out, err = nprof_bytes("annotate", "--python", PYTHON, "-o",
+                                   os.path.join(tmp, "r.txt"), "--",
+                                   program("io_echo.py"), "7", stdin=data)
+    assert status == 7, status
+    assert out == b"out:" + data, out
+    assert err == b"err:" + data, err
+    with open(os.path.join(tmp, "r.txt")) as f:
+        assert "samples" in f.read()
+
+
+def test_report_follows_program_output_on_stdout(tmp):
+    status, out, err = annotate("--", program("io_echo.py"), stdin=b"x")
+    assert status == 0
+    assert out.startswith("out:x"), out[:50]
+    assert "samples" in out[5:]
+
+
+def test_death_by_signal_gives_128_plus_n(tmp):
+    status, out, err = annotate("--", program("killself.py"))
+    assert status == 128 + signal.SIGTERM, status
+    assert "samples" in out
+
+
+def test_plain_python_is_all_non_numba(tmp):
+    status, out, err = annotate("--", program("plain.py"))
+    assert status == 0, err
+    assert "100.0% not in Numba code" in out, out
+    assert "no samples were in Numba-compiled code" in out
+
+
+def test_uncaught_exception_passes_through(tmp):
+    status, out, err = annotate("--", program("crash.py"))
+    assert status == 1, status
+    assert "ValueError: boom from crash.py" in err
+    assert "Traceback (most recent call last)" in err
+    assert "crash.py" in out
+
+
+def test_module_and_code_arguments(tmp):
+    pkg = os.path.join(tmp, "pkg")
+    os.mkdir(pkg)
+    with open(os.path.join(pkg, "__main__.py"), "w") as f:
+        f.write("import sys; print('argv', sys.argv[1:])\n")
+    status, out, err = annotate("--", "-m", "pkg", "a", "b c", cwd=tmp)
+    assert status == 0, err
+    assert "argv ['a', 'b c']" in out
+    status, out, err = annotate("--", "-c", "import sys; print(sys.argv)", "x")
+    assert status == 0, err
+    assert "['-c', 'x']" in out
+
+
+def test_missing_script(tmp):
+    status, out, err = annotate("--", os.path.join(tmp, "nope.py"))
+    assert status == 2, status
+    assert one_line_error(err) and "nope.py" in err, err
+    assert out == ""
+
+
+def test_missing_python(tmp):
+    status, out, err = nprof("annotate", "--python", os.path.join(tmp, "python9"), "--", "x.py")
+    assert status == 2 and one_line_error(err) and "python9" in err, (status, err)
+
+
+def test_python_from_environment(tmp):
+    status, out, err = nprof("annotate", "--", program("io_echo.py"), stdin=b"",
+                             env={"NPROF_PYTHON": os.path.join(tmp, "nopython")})
+    assert status == 2 and "NPROF_PYTHON" in err and one_line_error(err), err
+
+
+def test_missing_gdb(tmp):
+    status, out, err = annotate("--gdb", os.path.join(tmp, "gdb0"), "--", program("plain.py"))
+    assert status == 2 and one_line_error(err) and "gdb0" in err, (status, err)
+
+
+def test_gdb_that_cannot_start_the_program(tmp):
+    status, out, err = annotate("--gdb", "/bin/false", "--", program("plain.py"))
+    assert status == 2, status
+    assert one_line_error(err), err
+    assert "gdb" in err
+
+
+def test_bad_options(tmp):
+    for args in (["--rate", "0"], ["--rate", "x"], ["--sort", "size"], ["--bogus"], []):
+        status, out, err = annotate(*args, "--", program("plain.py")) if args else nprof("annotate")
+        assert status == 2, (args, status)
+        lines = err.splitlines()
+        assert lines[0].startswith("nprof: ") and lines[-1].startswith("usage: nprof annotate"), (args, err)
+
+
+def test_output_file_is_written_whole_or_not_at_all(tmp):
+    report = os.path.join(tmp, "report.txt")
+    status, out, err = annotate("-o", report, "--", program("plain.py"))
+    assert status == 0 and os.path.exists(report)
+    assert os.listdir(tmp) == ["report.txt"], os.listdir(tmp)
+    status, out, err = annotate("-o", os.path.join(tmp, "no", "dir.txt"), "--", program("plain.py"))
+    assert status == 2 and one_line_error(err), err
+    assert out == "", "the program must not run when the report cannot be written"
+
+
+def test_numba_debug_is_said_in_the_report(tmp):
+    status, out, err = annotate("--numba-debug", "--", program("plain.py"))
+    assert status == 0
+    assert "--numba-debug" in out
+
+
+def test_ctrl_c_ends_the_program_and_reports(tmp):
+    """A real terminal: Ctrl-C reaches the program's process group."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(NPROF, [NPROF, "annotate", "--python", PYTHON, "--", program("forever.py")])
+    output = b""
+    sent = False
+    while True:
+        ready, _, _ = select.select([fd], [], [], 120)
+        assert ready, "no output from nprof under a terminal"
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        if not sent and b"ready" in output:
+            os.write(fd, b"\x03")
+            sent = True
+    _, status = os.waitpid(pid, 0)
+    text = output.decode(errors="replace")
+    assert sent, text
+    assert os.WEXITSTATUS(status) == 128 + signal.SIGINT, (status, text)
+    assert "KeyboardInterrupt" in text, text
+    assert "samples at" in text and "forever.py" in text, text
+
+
+def test_killing_nprof_takes_gdb_and_program_along(tmp):
+    fifo = os.path.join(tmp, "pid")
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([NPROF, "annotate", "--python", PYTHON, "--",
+                             program("forever.py"), fifo],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(fifo) as f:
+        target = int(f.read().strip())
+    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(proc.pid)],
+                              capture_output=True, text=True).stdout.split()
+    gdb = [int(p) for p in children if int(p) != target]
+    assert gdb, children
+    watched = [os.pidfd_open(p) for p in [target] + gdb]
+    proc.kill()
+    proc.wait()
+    for fd in watched:
+        ready, _, _ = select.select([fd], [], [], 30)
+        assert ready, "a process outlived nprof"
+        os.close(fd)
+
+
+if __name__ == "__main__":
+    run([f for name, f in sorted(globals().items()) if name.startswith("test_")])

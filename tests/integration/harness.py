@@ -1,0 +1,101 @@
+"""A tiny harness for nprof's integration tests: each test is a function;
+a failed assertion fails that test only; the run ends with the plain line
+'N passed, M failed' and a non-zero exit status when anything failed."""
+import os
+import subprocess
+import sys
+import tempfile
+import traceback
+
+NPROF = os.environ.get("NPROF", "nprof")
+SRCDIR = os.environ.get("srcdir", os.path.join(os.path.dirname(__file__), ".."))
+DATADIR = os.environ.get("NPROF_DATADIR", os.path.join(SRCDIR, "..", "share"))
+PYTHON = os.environ.get("NPROF_TEST_PYTHON", "/usr/bin/python3")
+PROGRAMS = os.path.join(SRCDIR, "integration", "programs")
+EXAMPLE = os.path.join(DATADIR, "examples", "two_loops.py")
+TIMEOUT = 300
+
+
+def program(name):
+    return os.path.join(PROGRAMS, name)
+
+
+def nprof(*args, stdin=b"", env=None, cwd=None):
+    """Runs nprof to completion; returns (status, stdout, stderr) as text
+    (bytes when stdin is bytes and binary output is wanted: see nprof_bytes)."""
+    status, out, err = nprof_bytes(*args, stdin=stdin, env=env, cwd=cwd)
+    return status, out.decode(errors="replace"), err.decode(errors="replace")
+
+
+def nprof_bytes(*args, stdin=b"", env=None, cwd=None):
+    full_env = dict(os.environ)
+    full_env.pop("NPROF_GDB", None)
+    full_env.pop("NPROF_PYTHON", None)
+    full_env.update(env or {})
+    proc = subprocess.run([NPROF, *args], input=stdin, capture_output=True,
+                          env=full_env, cwd=cwd, timeout=TIMEOUT)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def annotate(*args, **kw):
+    return nprof("annotate", "--python", PYTHON, *args, **kw)
+
+
+def one_line_error(err):
+    lines = [l for l in err.splitlines() if l.strip()]
+    return len(lines) == 1 and lines[0].startswith("nprof: ")
+
+
+def report_lines(report, path_suffix):
+    """Parses the annotated-source block of the file ending in path_suffix:
+    returns {line_number: (self, total, source)} with None for blank cells."""
+    rows = {}
+    in_file = False
+    for line in report.splitlines():
+        if line.startswith("/") or line.startswith("<"):
+            in_file = line.split()[0].endswith(path_suffix)
+            continue
+        if not in_file or "|" not in line:
+            continue
+        left, source = line.split("|", 1)
+        cells = left.split()
+        if not cells or not cells[-1].isdigit():
+            continue
+        number = int(cells[-1])
+        pcts = [float(c.rstrip("%")) for c in cells[:-1]]
+        self_pct = pcts[0] if len(pcts) >= 1 else None
+        total_pct = pcts[1] if len(pcts) >= 2 else None
+        rows[number] = (self_pct, total_pct, source)
+    return rows
+
+
+def line_of(path, text):
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if text in line:
+                return n
+    raise AssertionError(f"{text!r} not in {path}")
+
+
+def numba_available():
+    return subprocess.run([PYTHON, "-c", "import numba"], capture_output=True).returncode == 0
+
+
+def run(tests):
+    if not numba_available():
+        print(f"SKIP: {PYTHON} cannot import numba (apt-get install python3-numba)")
+        sys.exit(77)
+    passed = failed = 0
+    for test in tests:
+        try:
+            with tempfile.TemporaryDirectory(prefix="nprof-test-") as tmp:
+                test(tmp)
+            print(f"PASS: {test.__name__}")
+            passed += 1
+        except Exception:
+            print(f"FAIL: {test.__name__}")
+            traceback.print_exc(file=sys.stdout)
+            failed += 1
+        sys.stdout.flush()
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
