@@ -97,7 +97,7 @@ static int parse_options(int argc, char **argv, struct annotate_options *o)
 	opterr = 0;
 	optind = 1;
 	/* '+': stop at the first program argument, which belongs to python. */
-	while ((c = getopt_long(argc, argv, "+r:o:h", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:r:o:h", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_PYTHON: o->python = optarg; break;
 		case OPT_GDB: o->gdb = optarg; break;
@@ -110,6 +110,9 @@ static int parse_options(int argc, char **argv, struct annotate_options *o)
 		case ':':
 			return error("option '%s' needs a value", argv[optind - 1]);
 		default:
+			/* optopt names a bad short option; a bad long one is the word itself. */
+			if (optopt)
+				return error("unknown option '-%c'", optopt);
 			return error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
