@@ -1,1 +1,294 @@
-/* report-text: not yet written. */
+/* report-text: the profile as annotated source and a function table.
+ *
+ * Every percentage is of all samples, so the numbers on a line say how
+ * much of the whole run it cost, wherever the rest of the time went. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+#include "util.h"
+
+#define REPORT_PCT_WIDTH 7	/* " 100.0%" */
+#define REPORT_PCT_SIZE 32
+
+/* A source file, read once however many times it is shown. */
+struct report_src {
+	const char *path;
+	struct source *src;	/* NULL when unreadable */
+};
+
+struct report {
+	FILE *out;
+	struct profile *p;
+	const struct report_options *opt;
+	struct report_src *srcs;
+	size_t nsrcs, srcs_alloc;
+};
+
+static const struct source *report_source(struct report *r, const char *path);
+static void report_pct(char *buf, unsigned long n, unsigned long of);
+static double report_ratio(double n, double of);
+static void report_header(struct report *r);
+static const struct profile_func *report_first_func(struct report *r,
+						    const struct profile_file *f);
+static int report_decorated_def(const struct source *src, const char *name, int line);
+static int report_file_start(struct report *r, const struct profile_file *f,
+			     const struct source *src);
+static void report_row(struct report *r, const struct profile_line *l, int width, int n,
+		       const char *text);
+static void report_file(struct report *r, const struct profile_file *f);
+static int report_files(struct report *r, int internal);
+static int report_func_shown(struct report *r, const struct profile_func *fn);
+static int report_func_line(struct report *r, const struct profile_func *fn);
+static void report_funcs(struct report *r);
+
+static const struct source *report_source(struct report *r, const char *path)
+{
+	struct report_src *s;
+	size_t i;
+
+	for (i = 0; i < r->nsrcs; i++)
+		if (strcmp(r->srcs[i].path, path) == 0)
+			return r->srcs[i].src;
+	r->srcs = xgrow(r->srcs, &r->srcs_alloc, r->nsrcs + 1, sizeof(*r->srcs));
+	s = &r->srcs[r->nsrcs++];
+	s->path = path;
+	s->src = source_load(path);
+	return s->src;
+}
+
+static double report_ratio(double n, double of)
+{
+	return of > 0 ? 100.0 * n / of : 0;
+}
+
+/* Blank for zero, so the eye finds the lines that cost something. */
+static void report_pct(char *buf, unsigned long n, unsigned long of)
+{
+	if (!n)
+		buf[0] = '\0';
+	else
+		snprintf(buf, REPORT_PCT_SIZE, "%.1f%%", report_ratio((double)n, (double)of));
+}
+
+static void report_header(struct report *r)
+{
+	const struct profile *p = r->p;
+	double rate = profile_rate(p);
+
+	fprintf(r->out, "nprof: %lu sample%s", p->samples, p->samples == 1 ? "" : "s");
+	if (rate > 0)
+		fprintf(r->out, " at %.1f Hz", rate);
+	if (p->rate_requested > 0)
+		fprintf(r->out, " (%g Hz requested)", p->rate_requested);
+	if (p->samples) {
+		fprintf(r->out, ", %.1f%% not in Numba code, %.1f%% unreadable",
+			report_ratio((double)p->other, (double)p->samples),
+			report_ratio((double)p->bad, (double)p->samples));
+		if (p->internal_only)
+			fprintf(r->out, ", %.1f%% only in Numba's own code",
+				report_ratio((double)p->internal_only, (double)p->samples));
+	}
+	if (p->wall_seconds > 0)
+		fprintf(r->out, "; sampling paused the target %.1f%% of %.1f s",
+			report_ratio(p->paused_seconds, p->wall_seconds), p->wall_seconds);
+	fputc('\n', r->out);
+	if (r->opt->codegen)
+		fprintf(r->out, "%s\n", r->opt->codegen);
+}
+
+/* The function holding the file's first sampled line. */
+static const struct profile_func *report_first_func(struct report *r,
+						    const struct profile_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < r->p->nfuncs; i++) {
+		const struct profile_func *fn = &r->p->funcs[i];
+
+		if (fn->first_line == f->first_line && strcmp(fn->file, f->path) == 0)
+			return fn;
+	}
+	return NULL;
+}
+
+/* The `def` of `name` enclosing `line` and the "@..." lines right above it
+ * (one-line decorators only: a decorator split over lines stops the climb,
+ * which costs a line of context, not a wrong number). */
+static int report_decorated_def(const struct source *src, const char *name, int line)
+{
+	int def = source_find_def(src, name, line);
+	const char *s;
+
+	if (!def)
+		return 0;
+	while (def > 1) {
+		s = source_line(src, def - 1);
+		s += strspn(s, " \t");
+		if (*s != '@')
+			break;
+		def--;
+	}
+	return def;
+}
+
+/* From the first sampled line up to its function's def and decorators, so
+ * the listing starts where the reader's function does. */
+static int report_file_start(struct report *r, const struct profile_file *f,
+			     const struct source *src)
+{
+	const struct profile_func *fn;
+	int def;
+
+	if (!src)
+		return f->first_line;
+	fn = report_first_func(r, f);
+	def = fn ? report_decorated_def(src, fn->name, f->first_line) : 0;
+	return def ? def : f->first_line;
+}
+
+static void report_row(struct report *r, const struct profile_line *l, int width, int n,
+		       const char *text)
+{
+	char self[REPORT_PCT_SIZE] = "", total[REPORT_PCT_SIZE] = "";
+
+	if (l) {
+		report_pct(self, l->self, r->p->samples);
+		report_pct(total, l->total, r->p->samples);
+	}
+	fprintf(r->out, "%*s %*s  %*d |", REPORT_PCT_WIDTH, self, REPORT_PCT_WIDTH, total,
+		width, n);
+	if (!text)
+		fprintf(r->out, " <line %d>\n", n);
+	else if (*text)
+		fprintf(r->out, " %s\n", text);
+	else
+		fputc('\n', r->out);
+}
+
+static void report_file(struct report *r, const struct profile_file *f)
+{
+	const struct source *src = report_source(r, f->path);
+	const struct profile_line *l;
+	const char *text;
+	int n, width;
+
+	width = snprintf(NULL, 0, "%d", f->last_line);
+	if (width < 4)
+		width = 4;
+	fprintf(r->out, "\n%s  (%.1f%% self)\n", f->path,
+		report_ratio((double)f->self, (double)r->p->samples));
+	if (!src)
+		fprintf(r->out, "(cannot read this file: showing the sampled lines only)\n");
+	else if (f->last_line > source_nlines(src))
+		fprintf(r->out, "(the file has %d lines but line %d was sampled: "
+			"has it changed since the run?)\n", source_nlines(src), f->last_line);
+	fprintf(r->out, "%*s %*s  %*s | source\n", REPORT_PCT_WIDTH, "self%",
+		REPORT_PCT_WIDTH, "total%", width, "line");
+	for (n = report_file_start(r, f, src); n <= f->last_line; n++) {
+		l = profile_file_line(f, n);
+		text = src ? source_line(src, n) : NULL;
+		if (l || text)
+			report_row(r, l, width, n, text);
+	}
+}
+
+/* The files with samples of one kind (user or Numba's own); how many. */
+static int report_files(struct report *r, int internal)
+{
+	int shown = 0;
+	size_t i;
+
+	for (i = 0; i < r->p->nfiles; i++) {
+		const struct profile_file *f = &r->p->files[i];
+
+		if (!f->internal != !internal || !f->first_line)
+			continue;
+		if (internal && !shown)
+			fprintf(r->out, "\nNumba's own source (shown by --show-internals):\n");
+		report_file(r, f);
+		shown++;
+	}
+	return shown;
+}
+
+static int report_func_shown(struct report *r, const struct profile_func *fn)
+{
+	return !fn->internal || r->opt->show_internals;
+}
+
+/* Where the function starts: its def when the source says, else the
+ * first line sampled in it. */
+static int report_func_line(struct report *r, const struct profile_func *fn)
+{
+	const struct source *src = report_source(r, fn->file);
+	int def = src ? source_find_def(src, fn->name, fn->first_line) : 0;
+
+	return def ? def : fn->first_line;
+}
+
+static void report_funcs(struct report *r)
+{
+	char self[REPORT_PCT_SIZE], total[REPORT_PCT_SIZE], counts[64];
+	int name_width = (int)strlen("function"), count_width = (int)strlen("self/total");
+	const struct profile_func *fn;
+	size_t i, shown = 0;
+	int n;
+
+	for (i = 0; i < r->p->nfuncs; i++) {
+		fn = &r->p->funcs[i];
+		if (!report_func_shown(r, fn))
+			continue;
+		shown++;
+		n = (int)strlen(fn->name);
+		if (n > name_width)
+			name_width = n;
+		n = snprintf(NULL, 0, "%lu/%lu", fn->self, fn->total);
+		if (n > count_width)
+			count_width = n;
+	}
+	if (!shown)
+		return;
+	fprintf(r->out, "\n%-*s %*s %*s  %*s  location\n", name_width, "function",
+		REPORT_PCT_WIDTH, "self%", REPORT_PCT_WIDTH, "total%", count_width, "self/total");
+	for (i = 0; i < r->p->nfuncs; i++) {
+		fn = &r->p->funcs[i];
+		if (!report_func_shown(r, fn))
+			continue;
+		report_pct(self, fn->self, r->p->samples);
+		report_pct(total, fn->total, r->p->samples);
+		snprintf(counts, sizeof(counts), "%lu/%lu", fn->self, fn->total);
+		fprintf(r->out, "%-*s %*s %*s  %*s  %s:%d\n", name_width, fn->name,
+			REPORT_PCT_WIDTH, self, REPORT_PCT_WIDTH, total, count_width, counts,
+			fn->file, report_func_line(r, fn));
+	}
+}
+
+int report_text(FILE *out, struct profile *p, const struct report_options *opt)
+{
+	struct report r = { .out = out, .p = p, .opt = opt };
+	size_t i;
+
+	profile_sort(p, opt->sort);
+	report_header(&r);
+	if (!p->numba) {
+		fprintf(out, "\nno samples were in Numba-compiled code with line info: "
+			"was the function compiled with @njit, and did it run long enough? "
+			"`nprof doctor` checks that gdb can see Numba's JIT code\n");
+	} else {
+		if (!report_files(&r, 0) && !opt->show_internals)
+			fprintf(out, "\nevery Numba sample was in Numba's own code; --show-internals lists it\n");
+		if (opt->show_internals)
+			report_files(&r, 1);
+		report_funcs(&r);
+	}
+	for (i = 0; i < r.nsrcs; i++)
+		source_free(r.srcs[i].src);
+	free(r.srcs);
+	/* Buffered writes fail late: flush so a full disk is seen here. */
+	if (fflush(out) != 0 || ferror(out))
+		return -1;
+	return 0;
+}

@@ -9,7 +9,8 @@
 struct report_options {
 	int show_internals;	/* list Numba's own source files too */
 	enum profile_sort sort;	/* order of the function table */
-	const char *codegen;	/* one line on how the code was compiled, or NULL */
+	const char *codegen;	/* one line on how the code was compiled, or NULL;
+				 * printed as is under the header line */
 };
 
 /* The text report: header, per-file annotated source, function table.

@@ -1,14 +1,119 @@
-/* placeholder until the module's tests land */
+/* Tests of stack: -stack-list-frames results from a real gdb 13 transcript. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-static void test_placeholder(void **state) { (void)state; }
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mi.h"
+#include "stack.h"
+
+/* The first ^done record with a stack in the transcript. */
+static struct mi_record *first_stack_record(void)
+{
+	char path[4096], line[65536];
+	const char *srcdir = getenv("srcdir");
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/data/mi/sample-numba-gdb13.mi", srcdir ? srcdir : "tests");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strcspn(line, "\n");
+
+		if (strstr(line, "^done,stack=[")) {
+			fclose(f);
+			return mi_parse_line(line, n);
+		}
+	}
+	fclose(f);
+	fail_msg("no stack in the transcript");
+	return NULL;
+}
+
+static void test_numba_frame_has_source_line(void **state)
+{
+	struct mi_record *rec = first_stack_record();
+	struct stack st = { 0 };
+
+	(void)state;
+	assert_int_equal(stack_from_mi(&st, rec->results), 0);
+	assert_int_equal(st.n, 18);
+	/* Innermost first: libm, then the jitted kernel with its line. */
+	assert_string_equal(st.frames[0].func, "libc_feholdsetround_sse_ctx");
+	assert_true(strncmp(st.frames[2].func, "__main__::kernel", 16) == 0);
+	assert_string_equal(st.frames[2].file, "/tmp/exp/kernel.py");
+	assert_int_equal(st.frames[2].line, 12);
+	/* The cpython:: wrapper has neither file nor line. */
+	assert_null(st.frames[3].file);
+	assert_int_equal(st.frames[3].line, 0);
+	stack_release(&st);
+	mi_record_free(rec);
+}
+
+static void test_fullname_preferred_over_file(void **state)
+{
+	const char *line = "^done,stack=[frame={level=\"0\",func=\"f\",file=\"k.py\","
+			   "fullname=\"/home/u/k.py\",line=\"7\"},frame={level=\"1\",func=\"g\",file=\"rel.py\",line=\"3\"}]";
+	struct mi_record *rec = mi_parse_line(line, strlen(line));
+	struct stack st = { 0 };
+
+	(void)state;
+	assert_int_equal(stack_from_mi(&st, rec->results), 0);
+	assert_int_equal(st.n, 2);
+	assert_string_equal(st.frames[0].file, "/home/u/k.py");
+	assert_string_equal(st.frames[1].file, "rel.py");
+	assert_int_equal(st.frames[1].line, 3);
+	stack_release(&st);
+	mi_record_free(rec);
+}
+
+static void test_unreadable_results_are_refused(void **state)
+{
+	const char *bad[] = {
+		"^done,threads=[]",
+		"^done,stack=[\"not a frame\"]",
+		"^done,stack=\"text\"",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct mi_record *rec = mi_parse_line(bad[i], strlen(bad[i]));
+		struct stack st = { 0 };
+
+		assert_int_equal(stack_from_mi(&st, rec->results), -1);
+		stack_release(&st);
+		mi_record_free(rec);
+	}
+}
+
+static void test_bad_line_numbers_become_zero(void **state)
+{
+	const char *line = "^done,stack=[frame={func=\"f\",file=\"a.py\",line=\"-4\"},frame={func=\"g\"}]";
+	struct mi_record *rec = mi_parse_line(line, strlen(line));
+	struct stack st = { 0 };
+
+	(void)state;
+	assert_int_equal(stack_from_mi(&st, rec->results), 0);
+	assert_int_equal(st.frames[0].line, 0);
+	assert_null(st.frames[1].file);
+	assert_string_equal(st.frames[1].func, "g");
+	stack_release(&st);
+	mi_record_free(rec);
+}
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_placeholder) };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_numba_frame_has_source_line),
+		cmocka_unit_test(test_fullname_preferred_over_file),
+		cmocka_unit_test(test_unreadable_results_are_refused),
+		cmocka_unit_test(test_bad_line_numbers_become_zero),
+	};
+
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
