@@ -173,11 +173,29 @@ static void env_set(char ***env, size_t *n, size_t *alloc, const char *name, con
 	(*env)[*n] = NULL;
 }
 
+/* The start-up hook's directory, or NULL (with a warning) when it is not
+ * installed: then the profile is of Numba's debug code generation, and the
+ * report must say so. */
+static char *shim_dir(void)
+{
+	char *dir = paths_data_file("shim");
+	char *file = xasprintf("%s/sitecustomize.py", dir);
+	int ok = access(file, R_OK) == 0;
+
+	if (!ok) {
+		warning("cannot find nprof's start-up hook %s; profiling Numba's debug code generation (set NPROF_DATADIR to nprof's share directory)", file);
+		free(dir);
+		dir = NULL;
+	}
+	free(file);
+	return dir;
+}
+
 /* The user's environment plus NUMBA_DEBUGINFO=1 (line tables for gdb) and,
- * unless --numba-debug, the start-up hook that restores production code
+ * when `shim` is given, the start-up hook that restores production code
  * generation (share/shim/sitecustomize.py; it undoes these additions before
  * the program runs). */
-static char **program_env(int numba_debug)
+static char **program_env(const char *shim)
 {
 	size_t n = 0, alloc = 0;
 	char **env = NULL;
@@ -190,8 +208,7 @@ static char **program_env(int numba_debug)
 	env = xgrow(env, &alloc, n + 1, sizeof(*env));
 	env[n] = NULL;
 	env_set(&env, &n, &alloc, "NUMBA_DEBUGINFO", "1");
-	if (!numba_debug) {
-		char *shim = paths_data_file("shim");
+	if (shim) {
 		char *path = pythonpath && *pythonpath ? xasprintf("%s:%s", shim, pythonpath)
 						       : xstrdup(shim);
 
@@ -200,7 +217,6 @@ static char **program_env(int numba_debug)
 		if (pythonpath)
 			env_set(&env, &n, &alloc, "NPROF_ORIG_PYTHONPATH", pythonpath);
 		free(path);
-		free(shim);
 	}
 	return env;
 }
@@ -277,7 +293,7 @@ static int run(struct annotate_options *o, char **args)
 	struct profile *profile = NULL;
 	const char *script;
 	int isolated = 0, code = EXIT_USAGE, nargs = 0;
-	char **argv = NULL, **env = NULL;
+	char **argv = NULL, **env = NULL, *shim = NULL;
 
 	if (locate_python(o->python, &python) < 0 || locate_gdb(o->gdb, &gdb) < 0)
 		goto out;
@@ -296,13 +312,15 @@ static int run(struct annotate_options *o, char **args)
 	argv = xcalloc((size_t)nargs + 2, sizeof(*argv));
 	argv[0] = o->python ? (char *)o->python : python.path;
 	memcpy(argv + 1, args, (size_t)nargs * sizeof(*argv));
-	env = program_env(o->numba_debug);
+	shim = o->numba_debug || isolated ? NULL : shim_dir();
+	env = program_env(shim);
 	so.gdb = gdb.path;
 	so.python = python.path;
 	so.argv = argv;
 	so.envp = env;
-	o->report.codegen = o->numba_debug || isolated
-		? "numba code generation: debug (--numba-debug: no inlining, bounds checks on)"
+	o->report.codegen = o->numba_debug
+		? "numba code generation: debug, as --numba-debug asks (no inlining, bounds checks on)"
+		: !shim ? "numba code generation: debug, nprof's start-up hook was not loaded (no inlining, bounds checks on)"
 		: "numba code generation: as shipped (line tables added, nothing else changed)";
 
 	profile = profile_new(profile_is_numba_file, NULL);
@@ -320,6 +338,7 @@ out:
 	if (env)
 		free_env(env);
 	free(argv);
+	free(shim);
 	located_release(&python);
 	located_release(&gdb);
 	return code;

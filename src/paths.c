@@ -2,15 +2,36 @@
 #include "paths.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "util.h"
+
+/* Is this the nprof binary of the build tree, run before `make install`? */
+static int running_uninstalled(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	return strcmp(exe, NPROF_BUILDDIR) == 0;
+}
 
 const char *paths_pkgdatadir(void)
 {
 	const char *dir = getenv("NPROF_DATADIR");
 
-	return dir && *dir ? dir : NPROF_PKGDATADIR;
+	if (dir && *dir)
+		return dir;
+	/* ./nprof in the build tree uses the source tree's share/. */
+	return running_uninstalled() ? NPROF_SRCSHARE : NPROF_PKGDATADIR;
 }
 
 char *paths_data_file(const char *name)

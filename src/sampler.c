@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,7 +18,9 @@
 
 #define SETUP_TIMEOUT_MS 30000	/* attach reads the interpreter's symbols */
 #define SAMPLE_TIMEOUT_MS 10000	/* a live gdb answers a sample in ~1 ms */
-#define SAMPLED_THREAD "1"	/* the main thread; others come with threads support */
+#define SAMPLED_THREAD "1"
+#define STACK_CHUNK 16		/* frames per listing: jitted code sits near the top */
+#define STACK_CHUNKS 2		/* the second listing takes the rest */	/* the main thread; others come with threads support */
 
 struct run {
 	const struct sampler_options *opt;
@@ -170,21 +173,39 @@ static int wait_stopped(struct run *r)
 	return -1;
 }
 
+/* Lists the stack in chunks, stopping once it reaches the interpreter's
+ * own frames: a deep Python stack (imports, recursion) then costs one
+ * short listing instead of a long one.  The records stay alive until the
+ * stack, which points into them, is in the profile. */
 static void record_stack(struct run *r)
 {
-	struct mi_record *rec;
+	struct mi_record *recs[STACK_CHUNKS] = { NULL };
+	int nrecs = 0, bad = 0;
 
-	if (gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, &rec, NULL,
-			"-stack-list-frames --thread " SAMPLED_THREAD " --no-frame-filters") < 0) {
-		if (!gdb_failed(r->gdb))
-			profile_add_bad(r->profile);
-		return;
+	stack_reset(&r->stack);
+	for (int low = 0; nrecs < STACK_CHUNKS; low += STACK_CHUNK) {
+		int high = nrecs == STACK_CHUNKS - 1 ? INT_MAX : low + STACK_CHUNK - 1;
+		size_t seen = r->stack.n;
+		int got;
+
+		if (gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, &recs[nrecs], NULL,
+				"-stack-list-frames --thread " SAMPLED_THREAD " --no-frame-filters %d %d",
+				low, high) < 0) {
+			bad = !gdb_failed(r->gdb);
+			break;
+		}
+		got = stack_append_mi(&r->stack, recs[nrecs++]->results);
+		if (got < 0)
+			bad = 1;
+		if (got < STACK_CHUNK || stack_reached_interpreter(&r->stack, seen))
+			break;
 	}
-	if (stack_from_mi(&r->stack, rec->results) == 0)
-		profile_add_stack(r->profile, r->stack.frames, r->stack.n);
-	else
+	if (bad)
 		profile_add_bad(r->profile);
-	mi_record_free(rec);
+	else if (nrecs)
+		profile_add_stack(r->profile, r->stack.frames, r->stack.n);
+	while (nrecs > 0)
+		mi_record_free(recs[--nrecs]);
 }
 
 /* One sample: interrupt the thread, read its stack, let it go. */

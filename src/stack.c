@@ -2,6 +2,7 @@
 #include "stack.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -20,18 +21,38 @@ static void frame_from_mi(struct frame *f, const struct mi_value *tuple)
 		f->line = 0;
 }
 
-int stack_from_mi(struct stack *st, const struct mi_value *results)
+int stack_append_mi(struct stack *st, const struct mi_value *results)
 {
 	const struct mi_value *list = mi_find_list(results, "stack");
+	size_t before = st->n;
 
-	st->n = 0;
 	if (!list)
 		return -1;
 	for (const struct mi_value *v = list->children; v; v = v->next) {
-		if (v->kind != MI_TUPLE)
+		if (v->kind != MI_TUPLE) {
+			st->n = before;
 			return -1;
+		}
 		st->frames = xgrow(st->frames, &st->alloc, st->n + 1, sizeof(*st->frames));
 		frame_from_mi(&st->frames[st->n++], v->children);
+	}
+	return (int)(st->n - before);
+}
+
+void stack_reset(struct stack *st)
+{
+	st->n = 0;
+}
+
+int stack_reached_interpreter(const struct stack *st, size_t from)
+{
+	for (size_t i = from; i < st->n; i++) {
+		const char *func = st->frames[i].func;
+
+		/* CPython 3.x's bytecode loop and its entry point. */
+		if (func && (strcmp(func, "_PyEval_EvalFrameDefault") == 0 ||
+			     strcmp(func, "PyEval_EvalCode") == 0))
+			return 1;
 	}
 	return 0;
 }

@@ -14,9 +14,16 @@ struct stack {
 	size_t n, alloc;
 };
 
-/* Fills `st` from a ^done record's results (stack=[frame={...},...]).
- * Returns 0, or -1 when the record has no readable stack. */
-int stack_from_mi(struct stack *st, const struct mi_value *results);
+/* Appends the frames of a ^done record's results (stack=[frame={...},...])
+ * to `st`; a stack listed in chunks is appended chunk by chunk.  Returns the
+ * number of frames added, or -1 when the record has no readable stack. */
+int stack_append_mi(struct stack *st, const struct mi_value *results);
+void stack_reset(struct stack *st);
 void stack_release(struct stack *st);
+
+/* Has the stack, from frame `from` on, reached CPython's evaluation loop?
+ * Below it lies the interpreter's own C stack: jitted code called from
+ * Python always sits above it, so a sampler may stop listing there. */
+int stack_reached_interpreter(const struct stack *st, size_t from);
 
 #endif

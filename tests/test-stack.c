@@ -41,8 +41,12 @@ static void test_numba_frame_has_source_line(void **state)
 	struct stack st = { 0 };
 
 	(void)state;
-	assert_int_equal(stack_from_mi(&st, rec->results), 0);
+	assert_int_equal(stack_append_mi(&st, rec->results), 18);
 	assert_int_equal(st.n, 18);
+	/* Frame 6 is CPython's bytecode loop: below it is the interpreter. */
+	assert_true(stack_reached_interpreter(&st, 0));
+	assert_true(stack_reached_interpreter(&st, 6));
+	assert_false(stack_reached_interpreter(&st, 8));
 	/* Innermost first: libm, then the jitted kernel with its line. */
 	assert_string_equal(st.frames[0].func, "libc_feholdsetround_sse_ctx");
 	assert_true(strncmp(st.frames[2].func, "__main__::kernel", 16) == 0);
@@ -63,7 +67,13 @@ static void test_fullname_preferred_over_file(void **state)
 	struct stack st = { 0 };
 
 	(void)state;
-	assert_int_equal(stack_from_mi(&st, rec->results), 0);
+	assert_int_equal(stack_append_mi(&st, rec->results), 2);
+	/* A second chunk appends; a reset starts over. */
+	assert_int_equal(stack_append_mi(&st, rec->results), 2);
+	assert_int_equal(st.n, 4);
+	assert_false(stack_reached_interpreter(&st, 0));
+	stack_reset(&st);
+	assert_int_equal(stack_append_mi(&st, rec->results), 2);
 	assert_int_equal(st.n, 2);
 	assert_string_equal(st.frames[0].file, "/home/u/k.py");
 	assert_string_equal(st.frames[1].file, "rel.py");
@@ -85,7 +95,8 @@ static void test_unreadable_results_are_refused(void **state)
 		struct mi_record *rec = mi_parse_line(bad[i], strlen(bad[i]));
 		struct stack st = { 0 };
 
-		assert_int_equal(stack_from_mi(&st, rec->results), -1);
+		assert_int_equal(stack_append_mi(&st, rec->results), -1);
+		assert_int_equal(st.n, 0);
 		stack_release(&st);
 		mi_record_free(rec);
 	}
@@ -98,7 +109,7 @@ static void test_bad_line_numbers_become_zero(void **state)
 	struct stack st = { 0 };
 
 	(void)state;
-	assert_int_equal(stack_from_mi(&st, rec->results), 0);
+	assert_int_equal(stack_append_mi(&st, rec->results), 2);
 	assert_int_equal(st.frames[0].line, 0);
 	assert_null(st.frames[1].file);
 	assert_string_equal(st.frames[1].func, "g");

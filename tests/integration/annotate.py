@@ -129,7 +129,7 @@ def test_output_file_is_written_whole_or_not_at_all(tmp):
 def test_numba_debug_is_said_in_the_report(tmp):
     status, out, err = annotate("--numba-debug", "--", program("plain.py"))
     assert status == 0
-    assert "--numba-debug" in out
+    assert "numba code generation: debug, as --numba-debug asks" in out
 
 
 def test_ctrl_c_ends_the_program_and_reports(tmp):
