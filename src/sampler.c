@@ -18,9 +18,9 @@
 
 #define SETUP_TIMEOUT_MS 30000	/* attach reads the interpreter's symbols */
 #define SAMPLE_TIMEOUT_MS 10000	/* a live gdb answers a sample in ~1 ms */
-#define SAMPLED_THREAD "1"
+#define SAMPLED_THREAD "1"	/* the main thread; others come with threads support */
 #define STACK_CHUNK 16		/* frames per listing: jitted code sits near the top */
-#define STACK_CHUNKS 2		/* the second listing takes the rest */	/* the main thread; others come with threads support */
+#define STACK_CHUNKS 2		/* the second listing takes the rest */
 
 struct run {
 	const struct sampler_options *opt;
