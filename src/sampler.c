@@ -208,21 +208,26 @@ static void record_stack(struct run *r)
 		mi_record_free(recs[--nrecs]);
 }
 
-/* One sample: interrupt the thread, read its stack, let it go. */
+/* One sample: interrupt the thread, read its stack, let it go.  The pause
+ * is counted from gdb's ^done to the interrupt (it has just sent the
+ * thread its SIGSTOP) to the ^running of the continue: time gdb spent on
+ * other work before taking our command (loading a library's symbols, with
+ * the thread stopped on gdb's own account) is not ours. */
 static void take_sample(struct run *r)
 {
-	long long t0 = now_ns();
+	long long stopped_at;
 
 	if (gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL,
 			"-exec-interrupt --thread " SAMPLED_THREAD) < 0) {
 		drain_async(r);	/* most likely the program is ending */
 		return;
 	}
+	stopped_at = now_ns();
 	if (wait_stopped(r) < 0)
 		return;
 	record_stack(r);
 	gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL, "-exec-continue --thread " SAMPLED_THREAD);
-	r->paused_ns += now_ns() - t0;
+	r->paused_ns += now_ns() - stopped_at;
 }
 
 static void sample_loop(struct run *r)

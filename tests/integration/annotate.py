@@ -25,6 +25,31 @@ def test_two_loops_expensive_line_dominates(tmp):
     assert "kernel" in out.split("function")[-1]
 
 
+def test_inlined_helper_gets_self_and_its_call_line_total(tmp):
+    """With production inlining, gdb reports the helper as an inline frame:
+    its body line gets the self share, the caller's call line the total."""
+    script = program("inlined.py")
+    status, out, err = annotate("--", script)
+    assert status == 0, err
+    assert "numba code generation: as shipped" in out
+    rows = report_lines(out, "inlined.py")
+    body = line_of(script, "# helper body")
+    call = line_of(script, "# call line")
+    assert max(rows, key=lambda n: rows[n][0] or 0) == body, rows
+    assert max(rows, key=lambda n: rows[n][1] or 0) == call, rows
+    assert rows[call][1] >= rows[body][1], rows
+    functions = out.split("function ")[-1]
+    assert "heavy" in functions and "driver" in functions, functions
+
+
+def test_sort_by_name_accepts_show_internals(tmp):
+    status, out, err = annotate("--show-internals", "--sort", "name", "--", program("inlined.py"))
+    assert status == 0, err
+    table = out.split("function ")[-1].splitlines()[1:]
+    names = [row.split()[0] for row in table if row.strip()]
+    assert names == sorted(names), names
+
+
 def test_stdio_and_exit_status_pass_through(tmp):
     data = b"hi\n\x00binary\xff\nno newline at end"
     status, out, err = nprof_bytes("annotate", "--python", PYTHON, "-o",

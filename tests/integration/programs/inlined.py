@@ -1,0 +1,24 @@
+"""The cost sits in a small helper that LLVM inlines into its caller."""
+import numpy as np
+from numba import njit
+
+
+@njit
+def heavy(x):
+    return np.sqrt(x) * np.sin(x) + np.cos(x) ** 2  # helper body
+
+
+@njit
+def driver(a):
+    s = 0.0
+    for i in range(a.size):
+        s += heavy(a[i])  # call line
+    return s
+
+
+a = np.random.default_rng(1).random(1_000_000)
+driver(a[:10])
+t = 0.0
+for _ in range(60):
+    t += driver(a)
+print(f"{t:.6e}")
