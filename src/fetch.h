@@ -26,7 +26,7 @@ struct fetch_options {
 	long connect_timeout_s;	/* default 30 */
 	long stall_seconds;	/* default 60 */
 	long stall_bytes_per_s;	/* default 1024 */
-	int max_retries;	/* default 5 */
+	int max_retries;	/* default 5; negative: none */
 	long max_backoff_ms;	/* default 30000 */
 };
 
@@ -40,5 +40,7 @@ int fetch_file(const struct fetch_options *opt);
 
 /* Set from a SIGINT handler: aborts a download in progress cleanly. */
 void fetch_interrupt(void);
+/* Forgets an earlier fetch_interrupt(), before a new download. */
+void fetch_interrupt_clear(void);
 
 #endif
