@@ -9,15 +9,13 @@
 
 #include "cmd.h"
 #include "locate.h"
-#include "paths.h"
 #include "profile.h"
+#include "progenv.h"
 #include "report.h"
 #include "sampler.h"
 #include "util.h"
 
 #define MAX_RATE 1000.0	/* a sample costs ~1-2 ms of gdb's time */
-
-extern char **environ;
 
 static const char annotate_usage[] =
 	"usage: nprof annotate [OPTIONS] [--] PYTHON-ARGS...\n"
@@ -157,77 +155,6 @@ static const char *python_script(char **args, int *isolated)
 	return NULL;
 }
 
-static void env_set(char ***env, size_t *n, size_t *alloc, const char *name, const char *value)
-{
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < *n; i++) {
-		if (strncmp((*env)[i], name, len) == 0 && (*env)[i][len] == '=') {
-			free((*env)[i]);
-			(*env)[i] = xasprintf("%s=%s", name, value);
-			return;
-		}
-	}
-	*env = xgrow(*env, alloc, *n + 2, sizeof(**env));
-	(*env)[(*n)++] = xasprintf("%s=%s", name, value);
-	(*env)[*n] = NULL;
-}
-
-/* The start-up hook's directory, or NULL (with a warning) when it is not
- * installed: then the profile is of Numba's debug code generation, and the
- * report must say so. */
-static char *shim_dir(void)
-{
-	char *dir = paths_data_file("shim");
-	char *file = xasprintf("%s/sitecustomize.py", dir);
-	int ok = access(file, R_OK) == 0;
-
-	if (!ok) {
-		warning("cannot find nprof's start-up hook %s; profiling Numba's debug code generation (set NPROF_DATADIR to nprof's share directory)", file);
-		free(dir);
-		dir = NULL;
-	}
-	free(file);
-	return dir;
-}
-
-/* The user's environment plus NUMBA_DEBUGINFO=1 (line tables for gdb) and,
- * when `shim` is given, the start-up hook that restores production code
- * generation (share/shim/sitecustomize.py; it undoes these additions before
- * the program runs). */
-static char **program_env(const char *shim)
-{
-	size_t n = 0, alloc = 0;
-	char **env = NULL;
-	const char *pythonpath = getenv("PYTHONPATH");
-
-	for (char **e = environ; *e; e++) {
-		env = xgrow(env, &alloc, n + 2, sizeof(*env));
-		env[n++] = xstrdup(*e);
-	}
-	env = xgrow(env, &alloc, n + 1, sizeof(*env));
-	env[n] = NULL;
-	env_set(&env, &n, &alloc, "NUMBA_DEBUGINFO", "1");
-	if (shim) {
-		char *path = pythonpath && *pythonpath ? xasprintf("%s:%s", shim, pythonpath)
-						       : xstrdup(shim);
-
-		env_set(&env, &n, &alloc, "PYTHONPATH", path);
-		env_set(&env, &n, &alloc, "NPROF_SHIM", "1");
-		if (pythonpath)
-			env_set(&env, &n, &alloc, "NPROF_ORIG_PYTHONPATH", pythonpath);
-		free(path);
-	}
-	return env;
-}
-
-static void free_env(char **env)
-{
-	for (char **e = env; *e; e++)
-		free(*e);
-	free(env);
-}
-
 /* The report goes to a temporary file beside FILE, renamed over it only
  * once complete: a failed run leaves nothing half-written. */
 struct output {
@@ -312,8 +239,8 @@ static int run(struct annotate_options *o, char **args)
 	argv = xcalloc((size_t)nargs + 2, sizeof(*argv));
 	argv[0] = o->python ? (char *)o->python : python.path;
 	memcpy(argv + 1, args, (size_t)nargs * sizeof(*argv));
-	shim = o->numba_debug || isolated ? NULL : shim_dir();
-	env = program_env(shim);
+	shim = o->numba_debug || isolated ? NULL : progenv_shim_dir();
+	env = progenv_new(shim);
 	so.gdb = gdb.path;
 	so.python = python.path;
 	so.argv = argv;
@@ -336,7 +263,7 @@ out:
 	output_abandon(&out);
 	profile_free(profile);
 	if (env)
-		free_env(env);
+		progenv_free(env);
 	free(argv);
 	free(shim);
 	located_release(&python);

@@ -1,0 +1,143 @@
+/* spawn: run a command with a deadline and capture its output. */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define SPAWN_OUTPUT_MAX (64 * 1024)
+
+/* Child side: never returns.  Only async-signal-safe calls after fork(). */
+static void spawn_exec(char *const argv[], int out, int err)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int e;
+
+	setpgid(0, 0);
+	if (null >= 0 && dup2(null, 0) >= 0 && dup2(out, 1) >= 0 && dup2(out, 2) >= 0)
+		execv(argv[0], argv);
+	e = errno;
+	if (write(err, &e, sizeof(e)) != sizeof(e))
+		_exit(126);
+	_exit(127);
+}
+
+static void spawn_kill(pid_t pid)
+{
+	if (kill(-pid, SIGKILL))
+		kill(pid, SIGKILL);
+}
+
+static int spawn_ms_left(long long deadline)
+{
+	long long left = (deadline - now_ns()) / 1000000;
+
+	return left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+}
+
+/* Reads the child's output until EOF or the deadline. */
+static void spawn_collect(int fd, long long deadline, struct spawn_run *run)
+{
+	char buf[4096];
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int r = poll(&pfd, 1, spawn_ms_left(deadline));
+		ssize_t n;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			run->timed_out = 1;
+			return;
+		}
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		if (run->out.len < SPAWN_OUTPUT_MAX)
+			strbuf_add(&run->out, buf, (size_t)n);
+	}
+}
+
+/* Waits for the child, killing it (and what it started) at the deadline:
+ * it may have closed its output and gone on running. */
+static void spawn_reap(pid_t pid, long long deadline, struct spawn_run *run)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	while (!run->timed_out) {
+		pid_t r = waitpid(pid, &run->status, WNOHANG);
+
+		if (r == pid)
+			return;
+		if (r < 0 && errno != EINTR)
+			fatal("waitpid: %s", strerror(errno));
+		if (r == 0 && !spawn_ms_left(deadline))
+			run->timed_out = 1;
+		else if (r == 0)
+			nanosleep(&tick, NULL);
+	}
+	spawn_kill(pid);
+	while (waitpid(pid, &run->status, 0) < 0)
+		if (errno != EINTR)
+			fatal("waitpid: %s", strerror(errno));
+}
+
+int spawn_run(char *const argv[], int timeout_ms, struct spawn_run *run)
+{
+	long long deadline = now_ns() + (long long)timeout_ms * 1000000;
+	int out[2], err[2];
+	pid_t pid;
+
+	memset(run, 0, sizeof(*run));
+	if (pipe2(out, O_CLOEXEC))
+		return error("cannot create a pipe: %s", strerror(errno));
+	if (pipe2(err, O_CLOEXEC)) {
+		close(out[0]);
+		close(out[1]);
+		return error("cannot create a pipe: %s", strerror(errno));
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(out[0]);
+		close(out[1]);
+		close(err[0]);
+		close(err[1]);
+		return error("cannot fork: %s", strerror(errno));
+	}
+	if (pid == 0)
+		spawn_exec(argv, out[1], err[1]);
+	setpgid(pid, pid);	/* also here, so that a kill cannot miss the group */
+	close(out[1]);
+	close(err[1]);
+	spawn_collect(out[0], deadline, run);
+	close(out[0]);
+	spawn_reap(pid, deadline, run);
+	if (read(err[0], &run->exec_errno, sizeof(run->exec_errno)) != sizeof(run->exec_errno))
+		run->exec_errno = 0;
+	close(err[0]);
+	return 0;
+}
+
+int spawn_succeeded(const struct spawn_run *run)
+{
+	return !run->timed_out && !run->exec_errno && WIFEXITED(run->status) &&
+	       WEXITSTATUS(run->status) == 0;
+}
+
+void spawn_release(struct spawn_run *run)
+{
+	strbuf_release(&run->out);
+}

@@ -1,0 +1,54 @@
+"""Integration tests of `nprof doctor`."""
+import os
+
+from harness import PYTHON, nprof, run
+
+
+def test_healthy_machine(tmp):
+    status, out, err = nprof("doctor", "--python", PYTHON)
+    assert status == 0, (out, err)
+    assert "gdb:" in out and "GNU gdb" in out, out
+    assert "numba" in out and "Python" in out, out
+    assert "verdict: ok" in out, out
+    assert os.listdir(tmp) == []
+
+
+def test_python_without_numba(tmp):
+    fake = os.path.join(tmp, "python")
+    with open(fake, "w") as f:
+        f.write("#!/bin/sh\necho \"ModuleNotFoundError: No module named 'numba'\" >&2\nexit 1\n")
+    os.chmod(fake, 0o755)
+    status, out, err = nprof("doctor", "--python", fake)
+    assert status == 1, status
+    assert "No module named 'numba'" in out, out
+    assert "verdict: no python with numba" in out, out
+
+
+def test_not_a_gdb(tmp):
+    status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", "/bin/true")
+    assert status == 1, status
+    assert "verdict: no usable gdb" in out, out
+
+
+def test_gdb_that_cannot_see_jit_code(tmp):
+    """Without shared-library symbols gdb never finds llvmlite's JIT
+    registration hook: it stands in for gdb 15's numba issue 9817."""
+    wrapper = os.path.join(tmp, "gdb")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\nexec /usr/bin/gdb -iex 'set auto-solib-add off' \"$@\"\n")
+    os.chmod(wrapper, 0o755)
+    status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", wrapper)
+    assert status == 1, (status, out, err)
+    assert "0 in jitted code" in out, out
+    assert "verdict: this gdb cannot see Numba's JIT code; run 'nprof setup'" in out, out
+
+
+def test_usage_errors(tmp):
+    for args in (["--bogus"], ["extra"], ["--gdb"]):
+        status, out, err = nprof("doctor", *args)
+        assert status == 2, (args, status)
+        assert err.splitlines()[-1].startswith("usage: nprof doctor"), err
+
+
+if __name__ == "__main__":
+    run([f for name, f in sorted(globals().items()) if name.startswith("test_")])
