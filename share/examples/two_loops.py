@@ -23,7 +23,7 @@ def kernel(a):
 
 
 def main():
-    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     a = np.random.default_rng(0).random(1_000_000)
     kernel(a[:10])  # compile before timing starts
     total = 0.0
