@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -156,29 +157,46 @@ static const char *python_script(char **args, int *isolated)
 }
 
 /* The report goes to a temporary file beside FILE, renamed over it only
- * once complete: a failed run leaves nothing half-written. */
+ * once complete: a failed run leaves nothing half-written.  A FILE that is
+ * not a regular file (/dev/null, a FIFO, a terminal) is written directly:
+ * renaming over it would replace the device.  A symbolic link is followed,
+ * so the file it names is replaced, not the link. */
 struct output {
 	FILE *fp;
-	char *tmp;
-	const char *path;
+	char *tmp;		/* NULL when writing directly */
+	char *path;
 };
 
 static int output_open(struct output *out, const char *path)
 {
-	out->path = path;
+	struct stat st;
+	int fd;
+
+	out->fp = stdout;
 	out->tmp = NULL;
-	if (!path) {
-		out->fp = stdout;
+	out->path = NULL;
+	if (!path)
+		return 0;
+	out->path = realpath(path, NULL);
+	if (!out->path)
+		out->path = xstrdup(path);	/* a new file: its directory is checked below */
+	if (stat(out->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		out->fp = fopen(out->path, "w");
+		if (!out->fp)
+			return error("cannot write the report to '%s': %s", path, strerror(errno));
 		return 0;
 	}
-	out->tmp = xasprintf("%s.nprof-XXXXXX", path);
-	int fd = mkstemp(out->tmp);
+	out->tmp = xasprintf("%s.nprof-XXXXXX", out->path);
+	fd = mkstemp(out->tmp);
 	if (fd < 0 || !(out->fp = fdopen(fd, "w"))) {
 		error("cannot write the report to '%s': %s", path, strerror(errno));
-		if (fd >= 0)
+		if (fd >= 0) {
 			close(fd);
+			unlink(out->tmp);
+		}
 		free(out->tmp);
 		out->tmp = NULL;
+		out->fp = NULL;
 		return -1;
 	}
 	return 0;
@@ -186,30 +204,36 @@ static int output_open(struct output *out, const char *path)
 
 static void output_abandon(struct output *out)
 {
-	if (out->tmp) {
+	if (out->fp && out->fp != stdout)
 		fclose(out->fp);
+	if (out->tmp)
 		unlink(out->tmp);
-		free(out->tmp);
-		out->tmp = NULL;
-	}
+	free(out->tmp);
+	free(out->path);
+	memset(out, 0, sizeof(*out));
 }
 
 static int output_commit(struct output *out, int write_failed)
 {
-	int ret = 0;
+	const char *what = out->path ? out->path : "standard output";
+	int failed = write_failed || fflush(out->fp) != 0;
 
-	if (!out->tmp)
-		return write_failed || fflush(stdout) ? error("cannot write the report to standard output") : 0;
-	if (write_failed || fflush(out->fp) || fsync(fileno(out->fp)) || fclose(out->fp)) {
-		ret = error("cannot write the report to '%s': %s", out->path, strerror(errno));
-		unlink(out->tmp);
-	} else if (rename(out->tmp, out->path) < 0) {
-		ret = error("cannot write the report to '%s': %s", out->path, strerror(errno));
-		unlink(out->tmp);
+	if (out->tmp && !failed)
+		failed = fsync(fileno(out->fp)) != 0;
+	if (out->fp != stdout) {
+		failed |= fclose(out->fp) != 0;
+		out->fp = NULL;
 	}
+	if (out->tmp && !failed)
+		failed = rename(out->tmp, out->path) != 0;
+	else if (out->tmp)
+		unlink(out->tmp);
 	free(out->tmp);
 	out->tmp = NULL;
-	return ret;
+	if (failed)
+		return error("cannot write the report to %s%s%s: %s", out->path ? "'" : "", what,
+			     out->path ? "'" : "", errno ? strerror(errno) : "write error");
+	return 0;
 }
 
 static int run(struct annotate_options *o, char **args)

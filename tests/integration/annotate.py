@@ -3,6 +3,7 @@ import os
 import pty
 import select
 import signal
+import stat
 import subprocess
 import sys
 
@@ -149,6 +150,34 @@ def test_output_file_is_written_whole_or_not_at_all(tmp):
     status, out, err = annotate("-o", os.path.join(tmp, "no", "dir.txt"), "--", program("plain.py"))
     assert status == 2 and one_line_error(err), err
     assert out == "", "the program must not run when the report cannot be written"
+
+
+def test_output_to_a_fifo_writes_through_it(tmp):
+    """A device or FIFO given to -o is written, never replaced by a file."""
+    fifo = os.path.join(tmp, "report.fifo")
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([NPROF, "annotate", "--python", PYTHON, "-o", fifo, "--",
+                             program("io_echo.py")], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with open(fifo) as f:
+        report = f.read()
+    assert proc.wait(timeout=300) == 0, proc.stderr.read()
+    assert "samples" in report, report
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert os.listdir(tmp) == ["report.fifo"], os.listdir(tmp)
+
+
+def test_output_through_a_symlink_replaces_its_target(tmp):
+    target = os.path.join(tmp, "real.txt")
+    link = os.path.join(tmp, "link.txt")
+    with open(target, "w") as f:
+        f.write("old")
+    os.symlink("real.txt", link)
+    status, out, err = annotate("-o", link, "--", program("plain.py"))
+    assert status == 0, err
+    assert os.path.islink(link)
+    with open(target) as f:
+        assert "samples" in f.read()
 
 
 def test_numba_debug_is_said_in_the_report(tmp):

@@ -1,0 +1,1 @@
+# No hook points here.

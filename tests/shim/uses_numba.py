@@ -1,0 +1,2 @@
+import numba
+print("imported", numba.__name__)
