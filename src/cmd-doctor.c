@@ -13,7 +13,7 @@
 #include "profile.h"
 #include "progenv.h"
 #include "sampler.h"
-#include "spawn.h"
+#include "proc.h"
 #include "util.h"
 
 #define PROBE_TIMEOUT_MS 60000	/* importing numba can take seconds on a cold cache */
@@ -51,7 +51,7 @@ static const char probe_program[] =
 #define PROBE_HOT_LINE 9
 
 /* The first line of a probe's output, for printing. */
-static char *first_line(const struct spawn_run *run)
+static char *first_line(const struct proc_run *run)
 {
 	const char *out = strbuf_str(&run->out);
 
@@ -60,13 +60,13 @@ static char *first_line(const struct spawn_run *run)
 
 static int probe(char *const argv[], char **line)
 {
-	struct spawn_run run;
+	struct proc_run run;
 	int ok;
 
 	*line = NULL;
-	if (spawn_run(argv, PROBE_TIMEOUT_MS, &run) < 0)
+	if (proc_run(argv, PROBE_TIMEOUT_MS, &run) < 0)
 		return -1;
-	ok = spawn_succeeded(&run);
+	ok = proc_succeeded(&run);
 	*line = run.exec_errno ? xstrdup(strerror(run.exec_errno))
 	      : run.timed_out ? xstrdup("no answer within a minute") : first_line(&run);
 	if (!ok && !run.exec_errno && !run.timed_out) {
@@ -82,7 +82,7 @@ static int probe(char *const argv[], char **line)
 		free(*line);
 		*line = xstrndup(start, (size_t)(end - start));
 	}
-	spawn_release(&run);
+	proc_release(&run);
 	return ok ? 0 : -1;
 }
 

@@ -1,5 +1,5 @@
-/* spawn: run a command with a deadline and capture its output. */
-#include "spawn.h"
+/* proc: run a command with a deadline and capture its output. */
+#include "proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +14,10 @@
 
 #include "util.h"
 
-#define SPAWN_OUTPUT_MAX (64 * 1024)
+#define PROC_OUTPUT_MAX (64 * 1024)
 
 /* Child side: never returns.  Only async-signal-safe calls after fork(). */
-static void spawn_exec(char *const argv[], int out, int err)
+static void proc_exec(char *const argv[], int out, int err)
 {
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int e;
@@ -31,13 +31,13 @@ static void spawn_exec(char *const argv[], int out, int err)
 	_exit(127);
 }
 
-static void spawn_kill(pid_t pid)
+static void proc_kill(pid_t pid)
 {
 	if (kill(-pid, SIGKILL))
 		kill(pid, SIGKILL);
 }
 
-static int spawn_ms_left(long long deadline)
+static int proc_ms_left(long long deadline)
 {
 	long long left = (deadline - now_ns()) / 1000000;
 
@@ -45,13 +45,13 @@ static int spawn_ms_left(long long deadline)
 }
 
 /* Reads the child's output until EOF or the deadline. */
-static void spawn_collect(int fd, long long deadline, struct spawn_run *run)
+static void proc_collect(int fd, long long deadline, struct proc_run *run)
 {
 	char buf[4096];
 
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int r = poll(&pfd, 1, spawn_ms_left(deadline));
+		int r = poll(&pfd, 1, proc_ms_left(deadline));
 		ssize_t n;
 
 		if (r < 0 && errno == EINTR)
@@ -65,14 +65,14 @@ static void spawn_collect(int fd, long long deadline, struct spawn_run *run)
 			continue;
 		if (n <= 0)
 			return;
-		if (run->out.len < SPAWN_OUTPUT_MAX)
+		if (run->out.len < PROC_OUTPUT_MAX)
 			strbuf_add(&run->out, buf, (size_t)n);
 	}
 }
 
 /* Waits for the child, killing it (and what it started) at the deadline:
  * it may have closed its output and gone on running. */
-static void spawn_reap(pid_t pid, long long deadline, struct spawn_run *run)
+static void proc_reap(pid_t pid, long long deadline, struct proc_run *run)
 {
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
 
@@ -83,18 +83,18 @@ static void spawn_reap(pid_t pid, long long deadline, struct spawn_run *run)
 			return;
 		if (r < 0 && errno != EINTR)
 			fatal("waitpid: %s", strerror(errno));
-		if (r == 0 && !spawn_ms_left(deadline))
+		if (r == 0 && !proc_ms_left(deadline))
 			run->timed_out = 1;
 		else if (r == 0)
 			nanosleep(&tick, NULL);
 	}
-	spawn_kill(pid);
+	proc_kill(pid);
 	while (waitpid(pid, &run->status, 0) < 0)
 		if (errno != EINTR)
 			fatal("waitpid: %s", strerror(errno));
 }
 
-int spawn_run(char *const argv[], int timeout_ms, struct spawn_run *run)
+int proc_run(char *const argv[], int timeout_ms, struct proc_run *run)
 {
 	long long deadline = now_ns() + (long long)timeout_ms * 1000000;
 	int out[2], err[2];
@@ -118,26 +118,26 @@ int spawn_run(char *const argv[], int timeout_ms, struct spawn_run *run)
 		return error("cannot fork: %s", strerror(errno));
 	}
 	if (pid == 0)
-		spawn_exec(argv, out[1], err[1]);
+		proc_exec(argv, out[1], err[1]);
 	setpgid(pid, pid);	/* also here, so that a kill cannot miss the group */
 	close(out[1]);
 	close(err[1]);
-	spawn_collect(out[0], deadline, run);
+	proc_collect(out[0], deadline, run);
 	close(out[0]);
-	spawn_reap(pid, deadline, run);
+	proc_reap(pid, deadline, run);
 	if (read(err[0], &run->exec_errno, sizeof(run->exec_errno)) != sizeof(run->exec_errno))
 		run->exec_errno = 0;
 	close(err[0]);
 	return 0;
 }
 
-int spawn_succeeded(const struct spawn_run *run)
+int proc_succeeded(const struct proc_run *run)
 {
 	return !run->timed_out && !run->exec_errno && WIFEXITED(run->status) &&
 	       WEXITSTATUS(run->status) == 0;
 }
 
-void spawn_release(struct spawn_run *run)
+void proc_release(struct proc_run *run)
 {
 	strbuf_release(&run->out);
 }
