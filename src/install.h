@@ -27,8 +27,12 @@ char *install_current_version(const char *root);
 /* Checks that STAGING/bin/gdb starts in MI mode and reports its version
  * (new string in *version); -1 after printing why not. */
 int install_validate_gdb(const char *staging, char **version);
+/* How long install_validate_gdb() waits before killing gdb; <= 0 restores
+ * the default of 30 s.  For tests. */
+void install_set_validate_timeout(int ms);
 /* fsyncs the staged tree, renames it to versions/VERSION (replacing an
- * older one of that name only when `force`), and switches `current`. */
+ * older one of that name only when `force`), and switches `current`.
+ * On success `staging` is gone; on failure `current` is untouched. */
 int install_commit(const char *root, const char *staging, const char *version, int force);
 /* Recursively removes a directory tree (staging cleanup). */
 void install_remove_tree(const char *path);

@@ -20,7 +20,8 @@ struct unpack_limits {
 };
 
 /* 0 on success; -1 after printing one line naming the archive and the
- * offending entry.  `dir` must exist and be empty. */
+ * offending entry.  `dir` must exist and be empty.  An entry naming the
+ * tree itself ("./") is skipped; an archive of nothing else is an error. */
 int unpack_archive(const char *archive, const char *dir, const struct unpack_limits *limits);
 
 #endif
