@@ -88,6 +88,8 @@ struct gdb *gdb_start(const char *path)
 		error("cannot create pipes for gdb: %s", strerror(errno));
 		return NULL;
 	}
+	/* A gdb that dies must show as EPIPE on our writes, not kill nprof. */
+	signal(SIGPIPE, SIG_IGN);
 	g = xcalloc(1, sizeof(*g));
 	g->pid = fork();
 	if (g->pid < 0)
@@ -110,6 +112,7 @@ struct gdb *gdb_start(const char *path)
 	if (e) {
 		error("cannot run gdb '%s': %s; pass --gdb PATH or run 'nprof setup'", path,
 		      strerror(e));
+		g->failed = "gdb did not start";
 		gdb_close(g);
 		return NULL;
 	}
