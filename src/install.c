@@ -21,25 +21,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "strbuf.h"
 #include "util.h"
 
 #define INSTALL_TIMEOUT_MS	30000
-#define INSTALL_OUTPUT_MAX	(64 * 1024)	/* of gdb's answer kept */
 #define INSTALL_SHOWN_MAX	160		/* of a line quoted in a message */
 #define INSTALL_VERSION_MAX	64
 #define INSTALL_WALK_FDS	32
 
 struct install_lock {
 	int fd;
-};
-
-/* What running the staged gdb gave. */
-struct install_run {
-	int status;		/* from waitpid() */
-	int timed_out;
-	int exec_errno;		/* set when execv() itself failed */
-	struct strbuf out;	/* stdout and stderr together */
 };
 
 static int install_timeout_ms = INSTALL_TIMEOUT_MS;
@@ -180,121 +172,6 @@ char *install_current_version(const char *root)
 	return xstrdup(buf + strlen("versions/"));
 }
 
-/* Child side: never returns.  Only async-signal-safe calls after fork(). */
-static void install_exec(char *const argv[], int out, int err)
-{
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int e;
-
-	setpgid(0, 0);
-	if (null >= 0 && dup2(null, 0) >= 0 && dup2(out, 1) >= 0 && dup2(out, 2) >= 0)
-		execv(argv[0], argv);
-	e = errno;
-	if (write(err, &e, sizeof(e)) != sizeof(e))
-		_exit(126);
-	_exit(127);
-}
-
-static void install_kill(pid_t pid)
-{
-	if (kill(-pid, SIGKILL))
-		kill(pid, SIGKILL);
-}
-
-static int install_ms_left(long long deadline)
-{
-	long long left = (deadline - now_ns()) / 1000000;
-
-	return left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
-}
-
-/* Reads the child's output until EOF or the deadline. */
-static void install_collect(int fd, long long deadline, struct install_run *run)
-{
-	char buf[4096];
-
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int r = poll(&pfd, 1, install_ms_left(deadline));
-		ssize_t n;
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			run->timed_out = 1;
-			return;
-		}
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		if (run->out.len < INSTALL_OUTPUT_MAX)
-			strbuf_add(&run->out, buf, (size_t)n);
-	}
-}
-
-/* Waits for the child, killing it (and what it started) at the deadline:
- * it may have closed its output and gone on running. */
-static void install_reap(pid_t pid, long long deadline, struct install_run *run)
-{
-	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-
-	while (!run->timed_out) {
-		pid_t r = waitpid(pid, &run->status, WNOHANG);
-
-		if (r == pid)
-			return;
-		if (r < 0 && errno != EINTR)
-			fatal("waitpid: %s", strerror(errno));
-		if (r == 0 && !install_ms_left(deadline))
-			run->timed_out = 1;
-		else if (r == 0)
-			nanosleep(&tick, NULL);
-	}
-	install_kill(pid);
-	while (waitpid(pid, &run->status, 0) < 0)
-		if (errno != EINTR)
-			fatal("waitpid: %s", strerror(errno));
-}
-
-/* Runs argv (no shell) with stdin /dev/null; -1 only when it cannot fork. */
-static int install_run(char *const argv[], int timeout_ms, struct install_run *run)
-{
-	long long deadline = now_ns() + (long long)timeout_ms * 1000000;
-	int out[2], err[2];
-	pid_t pid;
-
-	if (pipe2(out, O_CLOEXEC))
-		return error("cannot create a pipe: %s", strerror(errno));
-	if (pipe2(err, O_CLOEXEC)) {
-		close(out[0]);
-		close(out[1]);
-		return error("cannot create a pipe: %s", strerror(errno));
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(out[0]);
-		close(out[1]);
-		close(err[0]);
-		close(err[1]);
-		return error("cannot fork: %s", strerror(errno));
-	}
-	if (pid == 0)
-		install_exec(argv, out[1], err[1]);
-	setpgid(pid, pid);	/* also here, so that a kill cannot miss the group */
-	close(out[1]);
-	close(err[1]);
-	install_collect(out[0], deadline, run);
-	close(out[0]);
-	install_reap(pid, deadline, run);
-	if (read(err[0], &run->exec_errno, sizeof(run->exec_errno)) != sizeof(run->exec_errno))
-		run->exec_errno = 0;
-	close(err[0]);
-	return 0;
-}
-
 /* The first line of gdb's output worth quoting in a message: not empty,
  * not an MI notification ("=thread-group-added,..."); made printable. */
 static char *install_first_line(const char *out)
@@ -366,7 +243,7 @@ int install_validate_gdb(const char *staging, char **version)
 		gdb, "--interpreter=mi3", "-nx", "-q", "-batch",
 		"-ex", "interpreter-exec mi3 \"-gdb-version\"", NULL,
 	};
-	struct install_run run = { .out = STRBUF_INIT };
+	struct proc_run run = { 0 };
 	char *line = NULL, when[32];
 	int ret = -1;
 
@@ -376,7 +253,7 @@ int install_validate_gdb(const char *staging, char **version)
 		      strerror(errno));
 		goto out;
 	}
-	if (install_run(argv, install_timeout_ms, &run))
+	if (proc_run(argv, install_timeout_ms, &run))
 		goto out;
 	line = install_first_line(strbuf_str(&run.out));
 	install_timeout_text(when, sizeof(when));
@@ -396,7 +273,7 @@ int install_validate_gdb(const char *staging, char **version)
 out:
 	free(line);
 	free(gdb);
-	strbuf_release(&run.out);
+	proc_release(&run);
 	return ret;
 }
 
