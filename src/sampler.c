@@ -19,8 +19,6 @@
 #define SETUP_TIMEOUT_MS 30000	/* attach reads the interpreter's symbols */
 #define SAMPLE_TIMEOUT_MS 10000	/* a live gdb answers a sample in ~1 ms */
 #define SAMPLED_THREAD "1"	/* the main thread; others come with threads support */
-#define STACK_CHUNK 16		/* frames per listing: jitted code sits near the top */
-#define STACK_CHUNKS 2		/* the second listing takes the rest */
 
 struct run {
 	const struct sampler_options *opt;
@@ -173,18 +171,25 @@ static int wait_stopped(struct run *r)
 	return -1;
 }
 
-/* Lists the stack in chunks, stopping once it reaches the interpreter's
- * own frames: a deep Python stack (imports, recursion) then costs one
- * short listing instead of a long one.  The records stay alive until the
- * stack, which points into them, is in the profile. */
+/* Where each listing of a stack ends: most samples need only the first,
+ * a deep chain of jitted calls the second, a deep Python stack with no
+ * jitted code in reach the last (to the end).  gdb unwinds only as far as
+ * asked, and each frame costs it time while the program is stopped. */
+static const int stack_chunk_end[] = { 3, 19, INT_MAX };
+
+/* Lists the stack in chunks, stopping once it reaches Numba's CPython
+ * wrapper or the interpreter's own frames, below which no jitted code of
+ * this call can be.  The records stay alive until the stack, which points
+ * into them, is in the profile. */
 static void record_stack(struct run *r)
 {
-	struct mi_record *recs[STACK_CHUNKS] = { NULL };
-	int nrecs = 0, bad = 0;
+	struct mi_record *recs[ARRAY_SIZE(stack_chunk_end)] = { NULL };
+	size_t nrecs = 0;
+	int bad = 0, low = 0;
 
 	stack_reset(&r->stack);
-	for (int low = 0; nrecs < STACK_CHUNKS; low += STACK_CHUNK) {
-		int high = nrecs == STACK_CHUNKS - 1 ? INT_MAX : low + STACK_CHUNK - 1;
+	for (; nrecs < ARRAY_SIZE(stack_chunk_end); low = stack_chunk_end[nrecs - 1] + 1) {
+		int high = stack_chunk_end[nrecs];
 		size_t seen = r->stack.n;
 		int got;
 
@@ -197,7 +202,7 @@ static void record_stack(struct run *r)
 		got = stack_append_mi(&r->stack, recs[nrecs++]->results);
 		if (got < 0)
 			bad = 1;
-		if (got < STACK_CHUNK || stack_reached_interpreter(&r->stack, seen))
+		if (got < high - low + 1 || stack_reached_python(&r->stack, seen))
 			break;
 	}
 	if (bad)

@@ -44,14 +44,18 @@ void stack_reset(struct stack *st)
 	st->n = 0;
 }
 
-int stack_reached_interpreter(const struct stack *st, size_t from)
+int stack_reached_python(const struct stack *st, size_t from)
 {
 	for (size_t i = from; i < st->n; i++) {
 		const char *func = st->frames[i].func;
 
-		/* CPython 3.x's bytecode loop and its entry point. */
-		if (func && (strcmp(func, "_PyEval_EvalFrameDefault") == 0 ||
-			     strcmp(func, "PyEval_EvalCode") == 0))
+		if (!func)
+			continue;
+		/* Numba's wrapper that CPython calls, then CPython 3.x's
+		 * bytecode loop and its entry point. */
+		if (strncmp(func, "cpython::", 9) == 0 ||
+		    strcmp(func, "_PyEval_EvalFrameDefault") == 0 ||
+		    strcmp(func, "PyEval_EvalCode") == 0)
 			return 1;
 	}
 	return 0;

@@ -21,9 +21,11 @@ int stack_append_mi(struct stack *st, const struct mi_value *results);
 void stack_reset(struct stack *st);
 void stack_release(struct stack *st);
 
-/* Has the stack, from frame `from` on, reached CPython's evaluation loop?
- * Below it lies the interpreter's own C stack: jitted code called from
- * Python always sits above it, so a sampler may stop listing there. */
-int stack_reached_interpreter(const struct stack *st, size_t from);
+/* Has the stack, from frame `from` on, reached the Python side: Numba's
+ * CPython wrapper of a jitted function ("cpython::..."), or CPython's
+ * evaluation loop?  Below lie the dispatcher and the interpreter's own C
+ * stack, so a sampler may stop listing there.  (Jitted code reached again
+ * through Python further down, as from an objmode block, is not seen.) */
+int stack_reached_python(const struct stack *st, size_t from);
 
 #endif

@@ -43,10 +43,14 @@ static void test_numba_frame_has_source_line(void **state)
 	(void)state;
 	assert_int_equal(stack_append_mi(&st, rec->results), 18);
 	assert_int_equal(st.n, 18);
-	/* Frame 6 is CPython's bytecode loop: below it is the interpreter. */
-	assert_true(stack_reached_interpreter(&st, 0));
-	assert_true(stack_reached_interpreter(&st, 6));
-	assert_false(stack_reached_interpreter(&st, 8));
+	/* Frame 3 is Numba's CPython wrapper, frame 6 the bytecode loop. */
+	assert_true(stack_reached_python(&st, 0));
+	assert_true(stack_reached_python(&st, 3));
+	assert_true(stack_reached_python(&st, 6));
+	assert_false(stack_reached_python(&st, 8));
+	st.n = 3;
+	assert_false(stack_reached_python(&st, 0));
+	st.n = 18;
 	/* Innermost first: libm, then the jitted kernel with its line. */
 	assert_string_equal(st.frames[0].func, "libc_feholdsetround_sse_ctx");
 	assert_true(strncmp(st.frames[2].func, "__main__::kernel", 16) == 0);
@@ -71,7 +75,7 @@ static void test_fullname_preferred_over_file(void **state)
 	/* A second chunk appends; a reset starts over. */
 	assert_int_equal(stack_append_mi(&st, rec->results), 2);
 	assert_int_equal(st.n, 4);
-	assert_false(stack_reached_interpreter(&st, 0));
+	assert_false(stack_reached_python(&st, 0));
 	stack_reset(&st);
 	assert_int_equal(stack_append_mi(&st, rec->results), 2);
 	assert_int_equal(st.n, 2);
