@@ -182,6 +182,7 @@ int gdb_pump(struct gdb *g)
 		if (n < 0 && errno == EAGAIN)
 			return 0;
 		g->failed = "gdb exited unexpectedly";
+		drain_stderr(g);	/* its dying words came before the EOF */
 		return -1;
 	}
 }

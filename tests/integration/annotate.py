@@ -16,6 +16,7 @@ def test_two_loops_expensive_line_dominates(tmp):
     assert status == 0, (status, err)
     assert "sum over 40 calls" in out
     rows = report_lines(out, "two_loops.py")
+    assert rows, out
     cheap = line_of(EXAMPLE, "total += a[i]")
     costly = line_of(EXAMPLE, "np.sqrt(a[i])")
     comment = line_of(EXAMPLE, "# The expensive loop")
@@ -36,6 +37,7 @@ def test_inlined_helper_gets_self_and_its_call_line_total(tmp):
     rows = report_lines(out, "inlined.py")
     body = line_of(script, "# helper body")
     call = line_of(script, "# call line")
+    assert rows, out
     assert max(rows, key=lambda n: rows[n][0] or 0) == body, rows
     assert max(rows, key=lambda n: rows[n][1] or 0) == call, rows
     assert rows[call][1] >= rows[body][1], rows
