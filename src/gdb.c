@@ -35,6 +35,7 @@ struct gdb {
 	const char *failed;
 	struct strbuf last_words;
 	struct strbuf cmd;
+	FILE *log;		/* $NPROF_MI_LOG: the whole conversation, for debugging */
 };
 
 static void queue_record(void *ctx, struct mi_record *rec);
@@ -106,6 +107,8 @@ struct gdb *gdb_start(const char *path)
 	fcntl(g->out_fd, F_SETFL, O_NONBLOCK);
 	fcntl(g->err_fd, F_SETFL, O_NONBLOCK);
 	g->parser = mi_parser_new(queue_record, g);
+	if (getenv("NPROF_MI_LOG") && *getenv("NPROF_MI_LOG"))
+		g->log = fopen(getenv("NPROF_MI_LOG"), "w");
 	g->next_token = 1;
 	e = exec_status(status[0]);
 	close(status[0]);
@@ -163,6 +166,14 @@ static void drain_stderr(struct gdb *g)
 		keep_last_words(g, buf, (size_t)n);
 }
 
+/* Marks gdb as gone, keeping what it said on its way out: its dying
+ * words were written before we noticed. */
+static void fail(struct gdb *g, const char *why)
+{
+	g->failed = why;
+	drain_stderr(g);
+}
+
 int gdb_pump(struct gdb *g)
 {
 	char buf[65536];
@@ -175,14 +186,15 @@ int gdb_pump(struct gdb *g)
 		n = read(g->out_fd, buf, sizeof(buf));
 		if (n > 0) {
 			mi_parser_push(g->parser, buf, (size_t)n);
+			if (g->log)
+				fwrite(buf, 1, (size_t)n, g->log);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return 0;
-		g->failed = "gdb exited unexpectedly";
-		drain_stderr(g);	/* its dying words came before the EOF */
+		fail(g, "gdb exited unexpectedly");
 		return -1;
 	}
 }
@@ -228,13 +240,15 @@ static long vsend(struct gdb *g, const char *fmt, va_list ap)
 	strbuf_addf(&g->cmd, "%ld", token);
 	strbuf_vaddf(&g->cmd, fmt, ap);
 	strbuf_addch(&g->cmd, '\n');
+	if (g->log)
+		fprintf(g->log, "# > %s", g->cmd.buf);
 	while (off < g->cmd.len) {
 		ssize_t n = write(g->in_fd, g->cmd.buf + off, g->cmd.len - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			g->failed = "gdb exited unexpectedly";
+			fail(g, "gdb exited unexpectedly");
 			return -1;
 		}
 		off += (size_t)n;
@@ -308,7 +322,7 @@ int gdb_result(struct gdb *g, long token, int timeout_ms, struct mi_record **res
 		if (g->failed)
 			return -1;
 		if (past(deadline)) {
-			g->failed = "gdb stopped answering";
+			fail(g, "gdb stopped answering");
 			return -1;
 		}
 		wait_output(g, deadline);
@@ -417,5 +431,7 @@ void gdb_close(struct gdb *g)
 	mi_parser_free(g->parser);
 	strbuf_release(&g->last_words);
 	strbuf_release(&g->cmd);
+	if (g->log)
+		fclose(g->log);
 	free(g);
 }

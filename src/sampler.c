@@ -146,9 +146,10 @@ static void wait_until(struct run *r, long long deadline)
 	}
 }
 
-/* Waits for the sampled thread's *stopped; 0 when it came, -1 otherwise
- * (the program ended, or gdb failed). */
-static int wait_stopped(struct run *r)
+/* Waits for the sampled thread's *stopped; 0 when it came (in *stop when
+ * asked for, to be freed by the caller), -1 otherwise (the program ended,
+ * or gdb failed). */
+static int wait_stopped(struct run *r, struct mi_record **stop)
 {
 	long long deadline = now_ns() + SAMPLE_TIMEOUT_MS * 1000000LL;
 
@@ -163,7 +164,10 @@ static int wait_stopped(struct run *r)
 		reason = mi_find_string(rec->results, "reason");
 		if (rec->kind == MI_EXEC && strcmp(rec->klass, "stopped") == 0 && thread &&
 		    strcmp(thread, SAMPLED_THREAD) == 0 && !(reason && strncmp(reason, "exited", 6) == 0)) {
-			mi_record_free(rec);
+			if (stop)
+				*stop = rec;
+			else
+				mi_record_free(rec);
 			return 0;
 		}
 		handle_async(r, rec);
@@ -213,13 +217,46 @@ static void record_stack(struct run *r)
 		mi_record_free(recs[--nrecs]);
 }
 
+/* gdb's own breakpoints sit at the entry of these functions: the JIT
+ * interface's (where Numba's new code is announced) and the dynamic
+ * linker's (where libraries come and go). */
+static const char *const event_functions[] = {
+	"__jit_debug_register_code",
+	"_dl_debug_state",
+	"__GI__dl_debug_state",
+};
+
+/* A thread our interrupt stopped right on one of gdb's breakpoints has
+ * not executed it yet, but gdb's continue steps over a breakpoint at the
+ * stop address as if it had: the event (a JIT registration: all samples
+ * of that code would go unresolved) would be lost.  Resuming with a jump
+ * to the same address makes the thread execute the breakpoint.  Only for
+ * these functions: a jump also cancels the restart of an interrupted
+ * system call, and they make none. */
+static void resume(struct run *r, const struct mi_record *stop)
+{
+	const struct mi_value *frame = mi_find_tuple(stop->results, "frame");
+	const char *func = frame ? mi_find_string(frame->children, "func") : NULL;
+	const char *addr = frame ? mi_find_string(frame->children, "addr") : NULL;
+
+	for (size_t i = 0; func && addr && i < ARRAY_SIZE(event_functions); i++) {
+		if (strcmp(func, event_functions[i]) == 0) {
+			gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL,
+				    "-exec-jump --thread " SAMPLED_THREAD " *%s", addr);
+			return;
+		}
+	}
+	gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL, "-exec-continue --thread " SAMPLED_THREAD);
+}
+
 /* One sample: interrupt the thread, read its stack, let it go.  The pause
  * is counted from gdb's ^done to the interrupt (it has just sent the
- * thread its SIGSTOP) to the ^running of the continue: time gdb spent on
+ * thread its SIGSTOP) to the ^running of the resume: time gdb spent on
  * other work before taking our command (loading a library's symbols, with
  * the thread stopped on gdb's own account) is not ours. */
 static void take_sample(struct run *r)
 {
+	struct mi_record *stop;
 	long long stopped_at;
 
 	if (gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL,
@@ -228,10 +265,11 @@ static void take_sample(struct run *r)
 		return;
 	}
 	stopped_at = now_ns();
-	if (wait_stopped(r) < 0)
+	if (wait_stopped(r, &stop) < 0)
 		return;
 	record_stack(r);
-	gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL, "-exec-continue --thread " SAMPLED_THREAD);
+	resume(r, stop);
+	mi_record_free(stop);
 	r->paused_ns += now_ns() - stopped_at;
 }
 
@@ -321,7 +359,7 @@ static int attach_and_release(struct run *r)
 		free(msg);
 		return -1;
 	}
-	if (wait_stopped(r) < 0 ||
+	if (wait_stopped(r, NULL) < 0 ||
 	    gdb_command(r->gdb, SETUP_TIMEOUT_MS, NULL, &msg, "-exec-continue --all") < 0) {
 		error("gdb cannot resume the program: %s", msg ? msg : "no answer");
 		free(msg);
