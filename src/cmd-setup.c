@@ -5,12 +5,11 @@
  * --from with --sha256.  A bundle is a tarball of a relocatable gdb tree:
  * everything under one top-level directory, which is then the tree (what
  * setup/build-gdb-bundle makes), or the tree itself at the top, which is
- * what bin/gdb at the top means.  A source entry is patched and built
- * here, configured with the final --prefix=ROOT/versions/VERSION and
- * installed with DESTDIR into staging, so the tree lands where it was
- * configured for; gdb finds its data directory relative to its binary (the
- * default --with-gdb-datadir lies under the prefix), so the tree keeps
- * working if ROOT moves.
+ * what bin/gdb at the top means.  A source entry is built (build.h) for
+ * the final --prefix=ROOT/versions/VERSION and installed into staging, so
+ * the tree lands where it was configured for; gdb finds its data directory
+ * relative to its binary (the default --with-gdb-datadir lies under the
+ * prefix), so the tree keeps working if ROOT moves.
  *
  * A version that is installed already is reported, not fetched again.
  * Otherwise the plan is shown and, unless --yes, confirmed on a terminal.
@@ -19,10 +18,8 @@
 #include "cmd.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
@@ -31,16 +28,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
+#include "build.h"
 #include "digest.h"
 #include "fetch.h"
 #include "install.h"
-#include "locate.h"
 #include "manifest.h"
 #include "paths.h"
 #include "strbuf.h"
@@ -72,7 +65,6 @@ static const char setup_usage[] =
  * `--from` run see that its bundle is already there. */
 #define SETUP_RECEIPT "nprof-install.txt"
 #define SETUP_MANIFEST_MAX (1 << 20)
-#define SETUP_TAIL 72
 
 struct setup_opts {
 	const char *from, *sha256, *manifest, *prefix, *cacert;
@@ -101,8 +93,7 @@ struct setup {
 	char *download;		/* ROOT/downloads/NAME */
 	char *staging;
 	char *log;		/* build log, kept on failure */
-	int logfd;
-	int step, nsteps;
+	struct build_progress progress;
 };
 
 static volatile sig_atomic_t setup_signal;
@@ -112,8 +103,6 @@ static void setup_catch_signals(void);
 static int setup_parse_options(struct setup *s, int argc, char **argv);
 static int setup_is_url(const char *s);
 static int setup_load_manifest(struct setup *s, const char *src);
-static size_t setup_curl_write(char *data, size_t size, size_t n, void *sb);
-static int setup_get_url(const char *url, const char *cacert, struct strbuf *sb);
 static int setup_plan_manifest(struct setup *s);
 static char *setup_download_name(const char *url);
 static void setup_format_size(uint64_t size, char *buf, size_t len);
@@ -122,17 +111,11 @@ static int setup_write_receipt(const struct setup *s, const char *tree);
 static char *setup_installed(const struct setup *s);
 static int setup_check_root(const char *root);
 static int setup_confirm(const struct setup *s);
-static int setup_probe(const char *script);
-static void setup_default_compiler(const char *var, const char *const *names);
-static int setup_check_build_needs(const struct setup *s);
-static void setup_say(struct setup *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void setup_show_tail(const char *line, size_t len);
-static int setup_run(struct setup *s, const char *what, const char *dir, char *const argv[]);
 static char *setup_find_tree(const char *dir);
 static int setup_interrupted(void);
 static int setup_download(struct setup *s);
 static int setup_unpack(struct setup *s, const char *sub, char **tree);
-static int setup_build(struct setup *s, const char *src, char **tree);
+static int setup_build(struct setup *s, char **tree);
 static int setup_install_locked(struct setup *s);
 static int setup_install(struct setup *s);
 static void setup_release(struct setup *s);
@@ -141,6 +124,7 @@ static void setup_on_signal(int sig)
 {
 	setup_signal = sig;
 	fetch_interrupt();
+	build_interrupt();
 }
 
 /* No SA_RESTART: a blocked read or wait returns, and the step sees the flag.
@@ -222,25 +206,16 @@ static int setup_is_url(const char *s)
 }
 
 /* The manifest's digests are what every download is checked against, so a
- * remote manifest must come over TLS (or not leave the machine). */
+ * remote manifest must come over TLS (or not leave the machine): fetch_text()
+ * sees to that. */
 static int setup_load_manifest(struct setup *s, const char *src)
 {
-	static const char *const trusted[] = {
-		"https://", "file://", "http://127.0.0.1:", "http://127.0.0.1/",
-		"http://localhost:", "http://localhost/", "http://[::1]:", "http://[::1]/",
-	};
 	struct strbuf sb = STRBUF_INIT;
-	int ret = -1;
+	int ret;
 
 	if (!setup_is_url(src))
 		return manifest_load(src, &s->manifest);
-	for (size_t i = 0; i < ARRAY_SIZE(trusted); i++)
-		if (strncmp(src, trusted[i], strlen(trusted[i])) == 0)
-			ret = 0;
-	if (ret < 0)
-		return error("manifest URL %s is not https; a manifest over plain http could be altered on the way, so use https or a local file",
-			     src);
-	if (setup_get_url(src, s->opt.cacert, &sb) < 0)
+	if (fetch_text(src, SETUP_MANIFEST_MAX, s->opt.cacert, &sb) < 0)
 		ret = -1;
 	else if (memchr(strbuf_str(&sb), '\0', sb.len))
 		ret = error("%s: contains a NUL byte, not a manifest", src);
@@ -248,55 +223,6 @@ static int setup_load_manifest(struct setup *s, const char *src)
 		ret = manifest_parse(strbuf_str(&sb), src, &s->manifest);
 	strbuf_release(&sb);
 	return ret;
-}
-
-static size_t setup_curl_write(char *data, size_t size, size_t n, void *sb)
-{
-	struct strbuf *buf = sb;
-
-	if (buf->len + size * n > SETUP_MANIFEST_MAX)
-		return 0;
-	strbuf_add(buf, data, size * n);
-	return size * n;
-}
-
-/* fetch_file() wants a digest, which a manifest cannot have: this small
- * GET keeps fetch's rules (TLS on, https-only redirects, timeouts). */
-static int setup_get_url(const char *url, const char *cacert, struct strbuf *sb)
-{
-	char msg[CURL_ERROR_SIZE] = "";
-	CURL *curl = curl_easy_init();
-	CURLcode rc;
-
-	if (!curl)
-		fatal("cannot initialise libcurl");
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-#else
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FILE));
-	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS);
-#endif
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "nprof/" PACKAGE_VERSION);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, msg);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, setup_curl_write);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, sb);
-	if (cacert)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, cacert);
-	rc = curl_easy_perform(curl);
-	curl_easy_cleanup(curl);
-	if (rc == CURLE_WRITE_ERROR)
-		return error("manifest %s is larger than %d bytes; is the URL right?", url, SETUP_MANIFEST_MAX);
-	if (rc != CURLE_OK)
-		return error("cannot download manifest %s: %s", url, *msg ? msg : curl_easy_strerror(rc));
-	return 0;
 }
 
 static int setup_plan_manifest(struct setup *s)
@@ -494,199 +420,6 @@ static int setup_confirm(const struct setup *s)
 	return 0;
 }
 
-/* Runs a sh script quietly; 0 when it exits 0. */
-static int setup_probe(const char *script)
-{
-	int status, fd;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return error("cannot fork: %s", strerror(errno));
-	if (pid == 0) {
-		fd = open("/dev/null", O_RDWR);
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/* gdb's configure reads CC and CXX: settle them once so the checks and the
- * build use the same compilers. */
-static void setup_default_compiler(const char *var, const char *const *names)
-{
-	const char *set = getenv(var);
-
-	if (set && *set)
-		return;
-	for (; *names; names++) {
-		char *path = locate_in_path(*names);
-
-		if (path) {
-			free(path);
-			setenv(var, *names, 1);
-			return;
-		}
-	}
-}
-
-static int setup_check_build_needs(const struct setup *s)
-{
-	static const char *const ccs[] = { "cc", "gcc", "clang", NULL };
-	static const char *const cxxs[] = { "c++", "g++", "clang++", NULL };
-	/* Each check runs in sh with CC and CXX set.  Header checks need a
-	 * working C++ compiler to mean anything: without one, only it is named. */
-	enum { ANY, IS_CXX, AFTER_CXX };
-	static const struct {
-		const char *what, *script;
-		int role;
-	} needs[] = {
-		{ "cc (Debian: gcc, RHEL: gcc)",
-		  "printf 'int main(void) { return 0; }\\n' | ${CC:-cc} -x c -o /dev/null -", ANY },
-		{ "g++ (Debian: g++, RHEL: gcc-c++)",
-		  "printf 'int main() { return 0; }\\n' | ${CXX:-c++} -x c++ -o /dev/null -", IS_CXX },
-		{ "make (Debian: make, RHEL: make)", "command -v make", ANY },
-		{ "gmp.h (Debian: libgmp-dev, RHEL: gmp-devel)",
-		  "printf '#include <gmp.h>\\n' | ${CXX:-c++} -x c++ -E -o /dev/null -", AFTER_CXX },
-		{ "mpfr.h (Debian: libmpfr-dev, RHEL: mpfr-devel)",
-		  "printf '#include <mpfr.h>\\n' | ${CXX:-c++} -x c++ -E -o /dev/null -", AFTER_CXX },
-		{ "libtinfo (Debian: libncurses-dev, RHEL: ncurses-devel)",
-		  "for l in tinfo ncursesw ncurses termcap; do"
-		  " printf 'int tgetent(char *, const char *);\\nint main(void) { return tgetent(0, 0); }\\n'"
-		  " | ${CC:-cc} -x c -o /dev/null - -l$l && exit 0; done; exit 1", ANY },
-	};
-	struct strbuf missing = STRBUF_INIT;
-	int cxx_ok = 1, ret = 0;
-
-	setup_default_compiler("CC", ccs);
-	setup_default_compiler("CXX", cxxs);
-	for (size_t i = 0; i < ARRAY_SIZE(needs); i++) {
-		if (needs[i].role == AFTER_CXX && !cxx_ok)
-			continue;
-		if (setup_probe(needs[i].script) == 0)
-			continue;
-		if (needs[i].role == IS_CXX)
-			cxx_ok = 0;
-		strbuf_addf(&missing, "%s%s", missing.len ? ", " : "", needs[i].what);
-	}
-	if (s->plan.npatches && setup_probe("command -v patch") < 0)
-		strbuf_addf(&missing, "%s%s", missing.len ? ", " : "", "patch (Debian: patch, RHEL: patch)");
-	if (missing.len)
-		ret = error("cannot build gdb %s from source, this system lacks: %s; install them and run nprof setup again",
-			    s->plan.version, missing.buf);
-	strbuf_release(&missing);
-	return ret;
-}
-
-static void setup_say(struct setup *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "[%d/%d] ", ++s->step, s->nsteps);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* On a terminal, the command's latest output line stands for progress. */
-static void setup_show_tail(const char *line, size_t len)
-{
-	while (len && isspace((unsigned char)*line)) {
-		line++;
-		len--;
-	}
-	if (!len)
-		return;
-	fprintf(stderr, "\r\033[K      %.*s", (int)(len > SETUP_TAIL ? SETUP_TAIL : len), line);
-}
-
-/* Runs argv in dir, its output going to the log.  The child gets a session
- * of its own, so nothing it runs can stop on the terminal, and a signal to
- * nprof reaches it only through the kill() here. */
-static int setup_run(struct setup *s, const char *what, const char *dir, char *const argv[])
-{
-	int pfd[2], status, tty = isatty(STDERR_FILENO), shown = 0;
-	char buf[4096], line[256];
-	size_t linelen = 0;
-	ssize_t n;
-	pid_t pid;
-
-	dprintf(s->logfd, "\n$ cd %s &&", dir);
-	for (int i = 0; argv[i]; i++)
-		dprintf(s->logfd, " %s", argv[i]);
-	dprintf(s->logfd, "\n");
-	if (pipe(pfd) < 0)
-		return error("cannot create a pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return error("cannot fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		setsid();
-#ifdef __linux__
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-		dup2(null, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		close(pfd[0]);
-		if (chdir(dir) < 0) {
-			dprintf(2, "cannot enter %s: %s\n", dir, strerror(errno));
-			_exit(126);
-		}
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	for (;;) {
-		n = read(pfd[0], buf, sizeof(buf));
-		if (n < 0 && errno == EINTR) {
-			if (setup_signal)
-				kill(-pid, SIGTERM);
-			continue;
-		}
-		if (n <= 0)
-			break;
-		if (write(s->logfd, buf, (size_t)n) < 0) {
-			/* A full disk shows in the build too; keep draining. */
-		}
-		for (ssize_t i = 0; tty && i < n; i++) {
-			if (buf[i] == '\n') {
-				setup_show_tail(line, linelen);
-				shown = 1;
-				linelen = 0;
-			} else if (linelen < sizeof(line)) {
-				line[linelen++] = buf[i];
-			}
-		}
-	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return error("cannot wait for %s: %s", argv[0], strerror(errno));
-	if (shown)
-		fprintf(stderr, "\r\033[K");
-	if (setup_signal)
-		return error("interrupted while %s; nothing was installed", what);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status))
-		return error("%s failed (exit status %d); the last lines of %s say why",
-			     what, WEXITSTATUS(status), s->log);
-	return error("%s failed (signal %d); see %s", what, WTERMSIG(status), s->log);
-}
-
 /* The tree is the unpacked dir when bin/gdb is at its top, else its only
  * top-level directory when there is just one (the caller checks that). */
 static char *setup_find_tree(const char *dir)
@@ -738,77 +471,30 @@ static int setup_unpack(struct setup *s, const char *sub, char **tree)
 	return ret;
 }
 
-static int setup_build(struct setup *s, const char *src, char **tree)
+/* Builds the unpacked source *tree, configured for ROOT/versions/VERSION;
+ * *tree is then the installed tree. */
+static int setup_build(struct setup *s, char **tree)
 {
-	char *prefix = xasprintf("%s/versions/%s", s->root, s->plan.version);
-	char *build = xasprintf("%s/build", s->staging);
-	char *dest = xasprintf("%s/dest", s->staging);
-	char *configure = xasprintf("%s/configure", src);
-	char *prefix_opt = xasprintf("--prefix=%s", prefix);
-	char *destdir = xasprintf("DESTDIR=%s", dest);
-	char jobs[32];
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int ret = -1;
-	/* Only gdb itself: no simulators, no gdbserver, no binutils.  No Python:
-	 * nprof speaks MI, and gdb's JIT interface (how Numba code shows up)
-	 * is in gdb's core; leaving libpython out keeps the tree portable. */
-	char *const configure_argv[] = {
-		configure, prefix_opt,
-		"--disable-werror", "--disable-nls", "--disable-sim", "--disable-gdbserver",
-		"--disable-ld", "--disable-gold", "--disable-gas", "--disable-gprof",
-		"--disable-gprofng", "--disable-binutils", "--disable-tui",
-		"--disable-source-highlight", "--without-python", "--without-guile",
-		"--without-babeltrace", "--without-debuginfod", "--without-intel-pt",
-		"MAKEINFO=true", NULL,
+	char *src = *tree, *prefix = xasprintf("%s/versions/%s", s->root, s->plan.version);
+	struct build b;
+	int ret;
+
+	s->log = xasprintf("%s/build-gdb-%s.log", s->root, s->plan.version);
+	b = (struct build){
+		.version = s->plan.version,
+		.url = s->plan.url,
+		.src = src,
+		.prefix = prefix,
+		.workdir = s->staging,
+		.patches = s->plan.patches,
+		.npatches = s->plan.npatches,
+		.patchdir = s->plan.patchdir,
+		.log = s->log,
+		.progress = &s->progress,
 	};
-	char *const make_argv[] = { "make", jobs, "MAKEINFO=true", NULL };
-	char *const install_argv[] = { "make", "install", destdir, "MAKEINFO=true", NULL };
-
-	*tree = NULL;
-	snprintf(jobs, sizeof(jobs), "-j%ld", ncpu > 0 ? ncpu : 1);
-	if (access(configure, X_OK) < 0) {
-		error("%s is not a gdb source tarball: it has no configure script at its top", s->plan.url);
-		goto out;
-	}
-	setup_say(s, "patching: %d patch%s from %s", s->plan.npatches, s->plan.npatches == 1 ? "" : "es",
-		  s->plan.patchdir);
-	for (int i = 0; i < s->plan.npatches; i++) {
-		char *patch = xasprintf("%s/%s", s->plan.patchdir, s->plan.patches[i]);
-		char *const patch_argv[] = { "patch", "-p1", "--batch", "-i", patch, NULL };
-		char *what = xasprintf("applying %s", s->plan.patches[i]);
-		int r;
-
-		if (access(patch, R_OK) < 0)
-			r = error("cannot read patch %s: %s; reinstall nprof", patch, strerror(errno));
-		else
-			r = setup_run(s, what, src, patch_argv);
-		free(what);
-		free(patch);
-		if (r < 0)
-			goto out;
-	}
-	if (mkdir(build, 0755) < 0) {
-		error("cannot create %s: %s", build, strerror(errno));
-		goto out;
-	}
-	setup_say(s, "configuring for %s (log: %s)", prefix, s->log);
-	if (setup_run(s, "configuring gdb", build, configure_argv) < 0)
-		goto out;
-	setup_say(s, "building with make %s: this takes several minutes", jobs);
-	if (setup_run(s, "building gdb", build, make_argv) < 0)
-		goto out;
-	setup_say(s, "installing into the staging directory");
-	if (setup_run(s, "installing gdb", build, install_argv) < 0)
-		goto out;
-	*tree = xasprintf("%s%s", dest, prefix);
-	ret = 0;
-out:
+	ret = build_gdb(&b, tree);
+	free(src);
 	free(prefix);
-	free(build);
-	free(dest);
-	free(configure);
-	free(prefix_opt);
-	free(destdir);
 	return ret;
 }
 
@@ -856,7 +542,7 @@ static int setup_install_locked(struct setup *s)
 	free(current);
 	current = NULL;
 	install_clean_stale(s->root);
-	setup_say(s, "downloading %s", s->plan.url);
+	build_say(&s->progress, "downloading %s", s->plan.url);
 	if (setup_download(s) < 0)
 		return -1;
 	if (setup_interrupted() < 0)
@@ -864,24 +550,11 @@ static int setup_install_locked(struct setup *s)
 	s->staging = install_staging_dir(s->root);
 	if (!s->staging)
 		return -1;
-	setup_say(s, "unpacking");
+	build_say(&s->progress, "unpacking");
 	if (setup_unpack(s, s->plan.kind == MANIFEST_BUNDLE ? "tree" : "src", &tree) < 0)
 		goto out;
-	if (s->plan.kind == MANIFEST_SOURCE) {
-		char *src = tree;
-
-		s->log = xasprintf("%s/build-gdb-%s.log", s->root, s->plan.version);
-		s->logfd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (s->logfd < 0) {
-			error("cannot create %s: %s", s->log, strerror(errno));
-			goto out;
-		}
-		ret = setup_build(s, src, &tree);
-		free(src);
-		if (ret < 0)
-			goto out;
-		ret = -1;
-	}
+	if (s->plan.kind == MANIFEST_SOURCE && setup_build(s, &tree) < 0)
+		goto out;
 	dir = xasprintf("%s/bin/gdb", tree);
 	exists = access(dir, X_OK) == 0;
 	free(dir);
@@ -895,7 +568,7 @@ static int setup_install_locked(struct setup *s)
 	}
 	if (setup_interrupted() < 0)
 		goto out;
-	setup_say(s, "checking the new gdb");
+	build_say(&s->progress, "checking the new gdb");
 	if (install_validate_gdb(tree, &version) < 0)
 		goto out;
 	want = s->plan.version ? s->plan.version : version;
@@ -916,7 +589,7 @@ static int setup_install_locked(struct setup *s)
 	}
 	if (setup_interrupted() < 0)
 		goto out;
-	setup_say(s, "installing gdb %s in %s", version, vdir);
+	build_say(&s->progress, "installing gdb %s in %s", version, vdir);
 	if (install_commit(s->root, tree, version, s->opt.force || exists) < 0)
 		goto out;
 	ret = 0;
@@ -974,8 +647,6 @@ static void setup_release(struct setup *s)
 	free(s->root);
 	free(s->download);
 	free(s->staging);
-	if (s->logfd >= 0)
-		close(s->logfd);
 	free(s->log);
 }
 
@@ -986,7 +657,6 @@ static int cmd_setup_exec(int argc, char **argv)
 	int ret;
 
 	memset(&s, 0, sizeof(s));
-	s.logfd = -1;
 	ret = setup_parse_options(&s, argc, argv);
 	if (ret > 0)
 		return 0;
@@ -1036,14 +706,14 @@ static int cmd_setup_exec(int argc, char **argv)
 	}
 	free(version);
 	if (setup_check_root(s.root) < 0 ||
-	    (s.plan.kind == MANIFEST_SOURCE && setup_check_build_needs(&s) < 0)) {
+	    (s.plan.kind == MANIFEST_SOURCE && build_check_needs(s.plan.version, s.plan.npatches) < 0)) {
 		ret = 1;
 		goto out;
 	}
 	ret = setup_confirm(&s);
 	if (ret)
 		goto out;
-	s.nsteps = s.plan.kind == MANIFEST_BUNDLE ? 4 : 8;
+	s.progress.nsteps = s.plan.kind == MANIFEST_BUNDLE ? 4 : 8;
 	ret = setup_install(&s);
 out:
 	fetch_global_cleanup();

@@ -566,18 +566,22 @@ static size_t fetch_write(char *data, size_t size, size_t nmemb, void *arg)
 	return len;
 }
 
-/* The libcurl handle, set up once for every attempt. */
+/* The libcurl handle. */
 
-static int fetch_setopt_protocols(CURL *c)
+/* fetch_file() follows redirects to http too, as the digest checks what
+ * arrives; fetch_text() has no digest, so only to https. */
+static int fetch_setopt_protocols(CURL *c, int https_redirects_only)
 {
 #if LIBCURL_VERSION_NUM >= 0x075500
 	return curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file") |
-	       curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	       curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+				https_redirects_only ? "https" : "http,https");
 #else
 	return curl_easy_setopt(c, CURLOPT_PROTOCOLS,
 				(long)(CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FILE)) |
 	       curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS,
-				(long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+				https_redirects_only ? (long)CURLPROTO_HTTPS
+						     : (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
 }
 
@@ -586,7 +590,10 @@ static long fetch_or(long value, long fallback)
 	return value > 0 ? value : fallback;
 }
 
-static CURL *fetch_curl_new(const struct fetch_options *opt)
+/* What every transfer shares: TLS always verified, bounded redirects,
+ * timeouts for a dead or stalled server, our user agent.  NULL after
+ * printing why. */
+static CURL *fetch_curl_new(const struct fetch_options *opt, int https_redirects_only)
 {
 	CURL *c = curl_easy_init();
 	int bad = 0;
@@ -597,7 +604,7 @@ static CURL *fetch_curl_new(const struct fetch_options *opt)
 	}
 	/* Proxies come from the environment, as libcurl does by default. */
 	bad |= curl_easy_setopt(c, CURLOPT_URL, opt->url);
-	bad |= fetch_setopt_protocols(c);
+	bad |= fetch_setopt_protocols(c, https_redirects_only);
 	bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	bad |= curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRS);
 	bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -614,15 +621,25 @@ static CURL *fetch_curl_new(const struct fetch_options *opt)
 	/* Our SIGINT handler, not libcurl's signals, stops a transfer. */
 	bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	bad |= curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	bad |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
-	bad |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, fetch_header);
-	bad |= curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, fetch_xferinfo);
-	bad |= curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	if (bad) {
 		curl_easy_cleanup(c);
 		error("cannot set up libcurl to fetch %s safely; install libcurl 7.85 or later",
 		      opt->url);
 		return NULL;
+	}
+	return c;
+}
+
+/* fetch_file()'s handle, set up once for every attempt. */
+static CURL *fetch_curl_file(const struct fetch_options *opt)
+{
+	CURL *c = fetch_curl_new(opt, 0);
+
+	if (c) {
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, fetch_header);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, fetch_xferinfo);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	}
 	return c;
 }
@@ -921,7 +938,7 @@ static int fetch_remote(struct fetch_state *st)
 	enum fetch_outcome outcome;
 	enum fetch_verdict verdict;
 
-	st->curl = fetch_curl_new(opt);
+	st->curl = fetch_curl_file(opt);
 	if (!st->curl)
 		return -1;
 	for (;;) {
@@ -958,4 +975,68 @@ static int fetch_remote(struct fetch_state *st)
 	curl_easy_cleanup(st->curl);
 	st->curl = NULL;
 	return ret;
+}
+
+/* Text into memory. */
+
+struct fetch_text_sink {
+	struct strbuf *out;
+	size_t cap;
+	int too_big;
+};
+
+static size_t fetch_text_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch_text_sink *sink = arg;
+	size_t len = size * nmemb;
+
+	if (len > sink->cap - sink->out->len) {
+		sink->too_big = 1;
+		return 0;
+	}
+	strbuf_add(sink->out, data, len);
+	return len;
+}
+
+/* Nothing checks what fetch_text() brings, so it comes over TLS or does
+ * not leave the machine. */
+static int fetch_text_trusted(const char *url)
+{
+	static const char *const trusted[] = {
+		"https://", "file://", "http://127.0.0.1:", "http://127.0.0.1/",
+		"http://localhost:", "http://localhost/", "http://[::1]:", "http://[::1]/",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(trusted); i++)
+		if (strncmp(url, trusted[i], strlen(trusted[i])) == 0)
+			return 1;
+	return 0;
+}
+
+int fetch_text(const char *url, size_t cap, const char *cacert, struct strbuf *out)
+{
+	struct fetch_options opt = { .url = url, .cacert = cacert };
+	struct fetch_text_sink sink = { .out = out, .cap = cap };
+	char msg[CURL_ERROR_SIZE] = "";
+	CURLcode rc;
+	CURL *c;
+
+	if (!fetch_text_trusted(url))
+		return error("manifest URL %s is not https; a manifest over plain http could be altered on the way, so use https or a local file",
+			     url);
+	c = fetch_curl_new(&opt, 1);
+	if (!c)
+		return -1;
+	strbuf_reset(out);
+	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, msg);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_text_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	rc = curl_easy_perform(c);
+	curl_easy_cleanup(c);
+	if (sink.too_big)
+		return error("manifest %s is larger than %zu bytes; is the URL right?", url, cap);
+	if (rc != CURLE_OK)
+		return error("cannot download manifest %s: %s", url, *msg ? msg : curl_easy_strerror(rc));
+	return 0;
 }

@@ -9,11 +9,17 @@
  * stops at the expected size (an endless body is an error), re-hashes the
  * whole file, and renames DEST.part to DEST only when the digest matches.
  * A mismatch deletes the .part; a corrupt .part is retried once from zero.
- * `--from PATH` (a plain local path) is copied and verified the same way. */
+ * `--from PATH` (a plain local path) is copied and verified the same way.
+ *
+ * fetch_text() gets a manifest into memory, with the same TLS, redirect
+ * limit and timeouts but no digest: see there. */
 #ifndef NPROF_FETCH_H
 #define NPROF_FETCH_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+struct strbuf;
 
 struct fetch_options {
 	const char *url;	/* http(s)://, file://, or a local path */
@@ -37,6 +43,14 @@ void fetch_global_cleanup(void);
 /* 0 when DEST holds the verified file; -1 after printing one line that
  * names the URL and what went wrong (and, for a web page, says so). */
 int fetch_file(const struct fetch_options *opt);
+
+/* GETs a manifest into *out (emptied first).  It needs no digest: it is
+ * small text whose entries carry the digests of what they name, so what
+ * matters is that it comes unaltered, which is why only https, file:// and
+ * plain http to the loopback address are allowed, and redirects only to
+ * https.  Fails on an HTTP error status or a body over cap bytes.  0, or
+ * -1 after printing one line naming the URL. */
+int fetch_text(const char *url, size_t cap, const char *cacert, struct strbuf *out);
 
 /* Set from a SIGINT handler: aborts a download in progress cleanly. */
 void fetch_interrupt(void);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -363,6 +364,29 @@ static int unpack_check_entry(struct unpack_ctx *ctx, struct archive_entry *entr
 	return 0;
 }
 
+/* libarchive's reason a disk write failed, with the errno text it leaves
+ * out: "Write failed" alone does not say the disk is full. */
+static const char *unpack_disk_why(struct unpack_ctx *ctx, char *buf, size_t len)
+{
+	const char *msg = archive_error_string(ctx->out);
+	int err = archive_errno(ctx->out);
+
+	if (!msg)
+		msg = "unknown error";
+	if (err <= 0 || strstr(msg, strerror(err)))
+		return msg;
+	snprintf(buf, len, "%s (%s)", msg, strerror(err));
+	return buf;
+}
+
+static int unpack_write_failed(struct unpack_ctx *ctx)
+{
+	char why[1024];
+
+	return error("cannot write '%s' from %s: %s", strbuf_str(&ctx->quoted), ctx->name,
+		     unpack_disk_why(ctx, why, sizeof(why)));
+}
+
 /* Counts what is really inflated, not what the header claims; holes in a
  * sparse entry come back as zeros and are counted too. */
 static int unpack_copy_data(struct unpack_ctx *ctx)
@@ -380,8 +404,7 @@ static int unpack_copy_data(struct unpack_ctx *ctx)
 					     " unpacked bytes", ctx->max_bytes);
 		ctx->bytes += (uint64_t)n;
 		if (archive_write_data(ctx->out, ctx->block, (size_t)n) != n)
-			return error("cannot write '%s' from %s: %s", strbuf_str(&ctx->quoted),
-				     ctx->name, archive_error_string(ctx->out));
+			return unpack_write_failed(ctx);
 	}
 }
 
@@ -419,14 +442,12 @@ static int unpack_extract(struct unpack_ctx *ctx)
 		if (r > 0)
 			continue;
 		if (archive_write_header(ctx->out, entry) != ARCHIVE_OK)
-			return error("cannot write '%s' from %s: %s", strbuf_str(&ctx->quoted),
-				     ctx->name, archive_error_string(ctx->out));
+			return unpack_write_failed(ctx);
 		if (unpack_copy_data(ctx))
 			return -1;
 		/* a warning here is about times only */
 		if (archive_write_finish_entry(ctx->out) < ARCHIVE_WARN)
-			return error("cannot write '%s' from %s: %s", strbuf_str(&ctx->quoted),
-				     ctx->name, archive_error_string(ctx->out));
+			return unpack_write_failed(ctx);
 		ctx->written++;
 	}
 	if (!ctx->written)
@@ -520,8 +541,11 @@ int unpack_archive(const char *archive, const char *dir, const struct unpack_lim
 	}
 	ret = unpack_extract(&ctx);
 	/* closing applies deferred directory times, relative to the cwd */
-	if (archive_write_close(ctx.out) != ARCHIVE_OK && !ret)
-		ret = error("cannot finish unpacking %s: %s", ctx.name, archive_error_string(ctx.out));
+	if (archive_write_close(ctx.out) != ARCHIVE_OK && !ret) {
+		char why[1024];
+
+		ret = error("cannot finish unpacking %s: %s", ctx.name, unpack_disk_why(&ctx, why, sizeof(why)));
+	}
 	if (fchdir(cwd))
 		fatal("cannot return to the working directory: %s", strerror(errno));
 out:

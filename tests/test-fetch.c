@@ -246,21 +246,26 @@ static struct fetch_options options(struct ctx *c, const char *u)
 	return o;
 }
 
-/* fetch_file() with its stderr captured in c->err (and echoed to stdout). */
-static int run_fetch(struct ctx *c, const struct fetch_options *o)
+/* Sends stderr to a temporary file until capture_end(). */
+static FILE *capture_begin(int *saved)
 {
 	FILE *tmp = tmpfile();
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	int saved, ret;
-	size_t n;
 
 	assert_non_null(tmp);
 	fflush(stderr);
-	saved = dup(2);
-	assert_true(saved >= 0);
+	*saved = dup(2);
+	assert_true(*saved >= 0);
 	assert_true(dup2(fileno(tmp), 2) >= 0);
-	ret = fetch_file(o);
+	return tmp;
+}
+
+/* Puts stderr back; what was written goes to c->err (and stdout). */
+static void capture_end(struct ctx *c, FILE *tmp, int saved)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	size_t n;
+
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -272,6 +277,28 @@ static int run_fetch(struct ctx *c, const struct fetch_options *o)
 	c->err = strbuf_detach(&sb);
 	if (*c->err)
 		printf("# stderr: %s", c->err);
+}
+
+/* fetch_file() with its stderr captured in c->err. */
+static int run_fetch(struct ctx *c, const struct fetch_options *o)
+{
+	int saved, ret;
+	FILE *tmp = capture_begin(&saved);
+
+	ret = fetch_file(o);
+	capture_end(c, tmp, saved);
+	return ret;
+}
+
+/* fetch_text() with its stderr captured in c->err. */
+static int run_text(struct ctx *c, const char *u, size_t cap, const char *cacert,
+		    struct strbuf *out)
+{
+	int saved, ret;
+	FILE *tmp = capture_begin(&saved);
+
+	ret = fetch_text(u, cap, cacert, out);
+	capture_end(c, tmp, saved);
 	return ret;
 }
 
@@ -961,6 +988,118 @@ static void test_interrupt_before(void **state)
 	assert_int_equal(load_log(c), 0);
 }
 
+/* fetch_text(). */
+
+#define TEXT "m.txt"
+#define TEXT_BODY "nprof-manifest 1\n"
+
+static void write_text(void)
+{
+	char *path = xasprintf("%s/" TEXT, g.root);
+
+	write_file(path, TEXT_BODY, strlen(TEXT_BODY));
+	free(path);
+}
+
+static void test_text_ok(void **state)
+{
+	struct ctx *c = *state;
+	struct strbuf sb = STRBUF_INIT;
+
+	write_text();
+	strbuf_addstr(&sb, "left over");
+	assert_int_equal(run_text(c, url(c, "/" TEXT), 1 << 20, NULL, &sb), 0);
+	assert_string_equal(c->err, "");
+	assert_string_equal(strbuf_str(&sb), TEXT_BODY);
+	/* A body of exactly the cap is fine. */
+	assert_int_equal(run_text(c, c->url, strlen(TEXT_BODY), NULL, &sb), 0);
+	assert_string_equal(strbuf_str(&sb), TEXT_BODY);
+	assert_int_equal(load_log(c), 2);
+	assert_int_equal(c->log[0].status, 200);
+	strbuf_release(&sb);
+}
+
+static void test_text_cap(void **state)
+{
+	struct ctx *c = *state;
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(run_text(c, url(c, "/" PAYLOAD), 1024, NULL, &sb), -1);
+	assert_one_line(c, "is larger than 1024 bytes");
+	assert_contains(c->err, c->url);
+	write_text();
+	assert_int_equal(run_text(c, url(c, "/" TEXT), strlen(TEXT_BODY) - 1, NULL, &sb), -1);
+	assert_one_line(c, "larger than");
+	strbuf_release(&sb);
+}
+
+static void test_text_redirect_http(void **state)
+{
+	struct ctx *c = *state;
+	struct strbuf sb = STRBUF_INIT;
+	char *u = xasprintf("http://127.0.0.1:%d/redirect/x?to=http://127.0.0.1:%d/" TEXT,
+			    g.http.port, g.http.port);
+
+	write_text();
+	assert_int_equal(run_text(c, u, 1 << 20, NULL, &sb), -1);
+	assert_one_line(c, u);
+	/* The 302 only: the http URL it points at is not asked for. */
+	assert_int_equal(load_log(c), 1);
+	assert_int_equal(c->log[0].status, 302);
+	strbuf_release(&sb);
+	free(u);
+}
+
+static void test_text_untrusted(void **state)
+{
+	struct ctx *c = *state;
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(run_text(c, "http://example.invalid/" TEXT, 1 << 20, NULL, &sb), -1);
+	assert_one_line(c, "is not https");
+	assert_int_equal(run_text(c, "ftp://127.0.0.1/" TEXT, 1 << 20, NULL, &sb), -1);
+	assert_one_line(c, "is not https");
+	strbuf_release(&sb);
+}
+
+static void test_text_404(void **state)
+{
+	struct ctx *c = *state;
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(run_text(c, url(c, "/404/" TEXT), 1 << 20, NULL, &sb), -1);
+	assert_one_line(c, "cannot download manifest");
+	assert_contains(c->err, "404");
+	strbuf_release(&sb);
+}
+
+static void test_text_https(void **state)
+{
+	struct ctx *c = *state;
+	struct server tls = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	char *ca = xasprintf("%s/ca.pem", g.data);
+	char *u;
+
+	write_text();
+	assert_int_equal(server_start(&tls, 1), 0);
+	snprintf(c->url, sizeof(c->url), "https://127.0.0.1:%d/" TEXT, tls.port);
+	assert_int_equal(run_text(c, c->url, 1 << 20, ca, &sb), 0);
+	assert_string_equal(strbuf_str(&sb), TEXT_BODY);
+	/* Verification is never off. */
+	assert_int_equal(run_text(c, c->url, 1 << 20, NULL, &sb), -1);
+	assert_one_line(c, c->url);
+	/* A redirect to https is followed. */
+	u = xasprintf("http://127.0.0.1:%d/redirect/x?to=https://127.0.0.1:%d/" TEXT,
+		      g.http.port, tls.port);
+	assert_int_equal(run_text(c, u, 1 << 20, ca, &sb), 0);
+	assert_string_equal(strbuf_str(&sb), TEXT_BODY);
+	server_stop(&tls);
+	strbuf_release(&sb);
+	free(u);
+	free(ca);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1007,6 +1146,12 @@ int main(void)
 		T(test_interrupt),
 		T(test_interrupt_stalled),
 		T(test_interrupt_before),
+		T(test_text_ok),
+		T(test_text_cap),
+		T(test_text_redirect_http),
+		T(test_text_untrusted),
+		T(test_text_404),
+		T(test_text_https),
 	};
 	size_t i;
 
