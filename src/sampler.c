@@ -217,15 +217,6 @@ static void record_stack(struct run *r)
 		mi_record_free(recs[--nrecs]);
 }
 
-/* gdb's own breakpoints sit at the entry of these functions: the JIT
- * interface's (where Numba's new code is announced) and the dynamic
- * linker's (where libraries come and go). */
-static const char *const event_functions[] = {
-	"__jit_debug_register_code",
-	"_dl_debug_state",
-	"__GI__dl_debug_state",
-};
-
 /* A thread our interrupt stopped right on one of gdb's breakpoints has
  * not executed it yet, but gdb's continue steps over a breakpoint at the
  * stop address as if it had: the event (a JIT registration: all samples
@@ -239,12 +230,10 @@ static void resume(struct run *r, const struct mi_record *stop)
 	const char *func = frame ? mi_find_string(frame->children, "func") : NULL;
 	const char *addr = frame ? mi_find_string(frame->children, "addr") : NULL;
 
-	for (size_t i = 0; func && addr && i < ARRAY_SIZE(event_functions); i++) {
-		if (strcmp(func, event_functions[i]) == 0) {
-			gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL,
-				    "-exec-jump --thread " SAMPLED_THREAD " *%s", addr);
-			return;
-		}
+	if (func && addr && stack_is_gdb_event_function(func)) {
+		gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL,
+			    "-exec-jump --thread " SAMPLED_THREAD " *%s", addr);
+		return;
 	}
 	gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL, "-exec-continue --thread " SAMPLED_THREAD);
 }

@@ -61,6 +61,20 @@ int stack_reached_python(const struct stack *st, size_t from)
 	return 0;
 }
 
+int stack_is_gdb_event_function(const char *func)
+{
+	static const char *const names[] = {
+		"__jit_debug_register_code",
+		"_dl_debug_state",
+		"__GI__dl_debug_state",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(func, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 void stack_release(struct stack *st)
 {
 	free(st->frames);

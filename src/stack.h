@@ -28,4 +28,9 @@ void stack_release(struct stack *st);
  * through Python further down, as from an objmode block, is not seen.) */
 int stack_reached_python(const struct stack *st, size_t from);
 
+/* Is `func` one at whose entry gdb keeps a breakpoint of its own: the JIT
+ * interface's (where Numba announces new code) or the dynamic linker's
+ * (where libraries come and go)?  They are tiny and make no system call. */
+int stack_is_gdb_event_function(const char *func);
+
 #endif

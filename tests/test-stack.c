@@ -121,6 +121,17 @@ static void test_bad_line_numbers_become_zero(void **state)
 	mi_record_free(rec);
 }
 
+static void test_gdb_event_functions(void **state)
+{
+	(void)state;
+	assert_true(stack_is_gdb_event_function("__jit_debug_register_code"));
+	assert_true(stack_is_gdb_event_function("_dl_debug_state"));
+	assert_true(stack_is_gdb_event_function("__GI__dl_debug_state"));
+	assert_false(stack_is_gdb_event_function("__jit_debug_register_code2"));
+	assert_false(stack_is_gdb_event_function("do_sin"));
+	assert_false(stack_is_gdb_event_function(""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +139,7 @@ int main(void)
 		cmocka_unit_test(test_fullname_preferred_over_file),
 		cmocka_unit_test(test_unreadable_results_are_refused),
 		cmocka_unit_test(test_bad_line_numbers_become_zero),
+		cmocka_unit_test(test_gdb_event_functions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
