@@ -173,27 +173,45 @@ static int unpack_refuse(struct unpack_ctx *ctx, const char *fmt, ...)
 	return ret;
 }
 
+/* The next meaningful component of a slash-separated path at or after p:
+ * empty and "." components are skipped.  Returns its start (with its
+ * length in *len), or NULL at the end; *rest is where to look next. */
+static const char *unpack_component(const char *p, size_t *len, const char **rest)
+{
+	for (;;) {
+		const char *end = strchr(p, '/');
+
+		if (!end)
+			end = p + strlen(p);
+		*len = (size_t)(end - p);
+		*rest = *end ? end + 1 : end;
+		if (*len && !(*len == 1 && p[0] == '.'))
+			return p;
+		if (!*end)
+			return NULL;
+		p = *rest;
+	}
+}
+
+static int unpack_is_dotdot(const char *p, size_t len)
+{
+	return len == 2 && p[0] == '.' && p[1] == '.';
+}
+
 /* Drops "." and empty components (so "./a//b/" is "a/b"); NULL when fine,
  * else why not.  An empty result is the tree itself. */
 static const char *unpack_normalise(const char *raw, struct strbuf *out)
 {
-	const char *p = raw, *end;
+	const char *p, *rest = raw;
+	size_t len;
 
 	strbuf_reset(out);
 	if (!*raw)
 		return "has an empty name";
 	if (*raw == '/')
 		return "is an absolute path";
-	for (; *p; p = *end ? end + 1 : end) {
-		size_t len;
-
-		end = strchr(p, '/');
-		if (!end)
-			end = p + strlen(p);
-		len = (size_t)(end - p);
-		if (len == 0 || (len == 1 && p[0] == '.'))
-			continue;
-		if (len == 2 && p[0] == '.' && p[1] == '.')
+	while ((p = unpack_component(rest, &len, &rest))) {
+		if (unpack_is_dotdot(p, len))
 			return "has a '..' component";
 		if (out->len)
 			strbuf_addch(out, '/');
@@ -235,7 +253,8 @@ static int unpack_check_parents(struct unpack_ctx *ctx, const char *path)
 static int unpack_check_symlink(struct unpack_ctx *ctx, const char *path, const char *target)
 {
 	const char *shown = unpack_quote(&ctx->target, target);
-	const char *p, *end, *s;
+	const char *p, *rest = target, *s;
+	size_t len;
 	int depth = 0, ups = 0, named = 0;
 
 	if (!target || !*target)
@@ -244,16 +263,8 @@ static int unpack_check_symlink(struct unpack_ctx *ctx, const char *path, const 
 		return unpack_refuse(ctx, "is a symlink to absolute path '%s'", shown);
 	for (s = path; (s = strchr(s, '/')); s++)
 		depth++;
-	for (p = target; *p; p = *end ? end + 1 : end) {
-		size_t len;
-
-		end = strchr(p, '/');
-		if (!end)
-			end = p + strlen(p);
-		len = (size_t)(end - p);
-		if (len == 0 || (len == 1 && p[0] == '.'))
-			continue;
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
+	while ((p = unpack_component(rest, &len, &rest))) {
+		if (unpack_is_dotdot(p, len)) {
 			if (named)
 				return unpack_refuse(ctx, "is a symlink to '%s', which has '..' after a name",
 						     shown);
