@@ -33,6 +33,9 @@ static const char annotate_usage[] =
 	"  -o, --output FILE  write the report to FILE instead of standard output\n"
 	"  --numba-debug      keep Numba's debug code generation (no inlining, bounds\n"
 	"                     checks) instead of profiling the code users ship\n"
+	"  --threads WHICH    main: sample the main thread at every tick (wall time,\n"
+	"                     the default); all: every thread that is running at each\n"
+	"                     tick (CPU time, for parallel=True and other threads)\n"
 	"  --show-internals   also list samples in Numba's own source files\n"
 	"  --sort KEY         order the function table by self, total or name (default self)\n"
 	"  -h, --help         show this help\n";
@@ -43,10 +46,11 @@ struct annotate_options {
 	const char *output;
 	double rate;
 	int numba_debug;
+	int all_threads;
 	struct report_options report;
 };
 
-enum { OPT_PYTHON = 256, OPT_GDB, OPT_NUMBA_DEBUG, OPT_SHOW_INTERNALS, OPT_SORT };
+enum { OPT_PYTHON = 256, OPT_GDB, OPT_NUMBA_DEBUG, OPT_SHOW_INTERNALS, OPT_SORT, OPT_THREADS };
 
 static const struct option long_options[] = {
 	{ "python", required_argument, NULL, OPT_PYTHON },
@@ -56,6 +60,7 @@ static const struct option long_options[] = {
 	{ "numba-debug", no_argument, NULL, OPT_NUMBA_DEBUG },
 	{ "show-internals", no_argument, NULL, OPT_SHOW_INTERNALS },
 	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -85,6 +90,17 @@ static int parse_sort(const char *s, enum profile_sort *sort)
 	return 0;
 }
 
+static int parse_threads(const char *s, int *all)
+{
+	if (strcmp(s, "main") == 0)
+		*all = 0;
+	else if (strcmp(s, "all") == 0)
+		*all = 1;
+	else
+		return error("invalid --threads '%s'; use main or all", s);
+	return 0;
+}
+
 /* Returns the index of the first program argument, -1 after printing a
  * usage error, or 0 when --help was handled. */
 static int parse_options(int argc, char **argv, struct annotate_options *o)
@@ -105,6 +121,7 @@ static int parse_options(int argc, char **argv, struct annotate_options *o)
 		case OPT_NUMBA_DEBUG: o->numba_debug = 1; break;
 		case OPT_SHOW_INTERNALS: o->report.show_internals = 1; break;
 		case OPT_SORT: if (parse_sort(optarg, &o->report.sort) < 0) return -1; break;
+		case OPT_THREADS: if (parse_threads(optarg, &o->all_threads) < 0) return -1; break;
 		case 'h': fputs(annotate_usage, stdout); return 0;
 		case ':':
 			return error("option '%s' needs a value", argv[optind - 1]);
@@ -239,7 +256,7 @@ static int output_commit(struct output *out, int write_failed)
 static int run(struct annotate_options *o, char **args)
 {
 	struct located python = { 0 }, gdb = { 0 };
-	struct sampler_options so = { .rate = o->rate };
+	struct sampler_options so = { .rate = o->rate, .all_threads = o->all_threads };
 	struct output out = { 0 };
 	struct profile *profile = NULL;
 	const char *script;

@@ -286,7 +286,9 @@ const struct profile_line *profile_file_line(const struct profile_file *f, int l
 
 double profile_rate(const struct profile *p)
 {
-	return p->wall_seconds > 0 ? (double)p->samples / p->wall_seconds : 0;
+	unsigned long rounds = p->ticks ? p->ticks : p->samples;
+
+	return p->wall_seconds > 0 ? (double)rounds / p->wall_seconds : 0;
 }
 
 /* The start of the trailing argument list "(...)", matched backwards so

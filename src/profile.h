@@ -74,6 +74,9 @@ struct profile {
 	double wall_seconds;	/* from the first to the last sample window */
 	double paused_seconds;	/* time the target spent stopped by sampling */
 	double rate_requested;	/* Hz */
+	int all_threads;	/* samples are of every running thread at each
+				 * tick, not of the main thread alone */
+	unsigned long ticks;	/* sampling rounds, when they differ from samples */
 
 	struct profile_file *files;
 	size_t nfiles, files_alloc;
@@ -100,7 +103,8 @@ const struct profile_func *profile_find_func(const struct profile *p, const char
 /* Counts of one line (NULL when the line was never sampled). */
 const struct profile_line *profile_file_line(const struct profile_file *f, int line);
 
-/* Achieved sampling rate in Hz (0 when nothing was sampled). */
+/* Achieved sampling rate in Hz: rounds (ticks, else samples) per second
+ * of wall time; 0 when nothing was sampled. */
 double profile_rate(const struct profile *p);
 
 /* The name a user wrote for a function, from the debugger's symbol:

@@ -79,6 +79,8 @@ static void report_header(struct report *r)
 	double rate = profile_rate(p);
 
 	fprintf(r->out, "nprof: %lu sample%s", p->samples, p->samples == 1 ? "" : "s");
+	if (p->all_threads)
+		fprintf(r->out, " of every running thread");
 	if (rate > 0)
 		fprintf(r->out, " at %.1f Hz", rate);
 	if (p->rate_requested > 0)
@@ -183,8 +185,9 @@ static void report_file(struct report *r, const struct profile_file *f)
 	if (!src)
 		fprintf(r->out, "(cannot read this file: showing the sampled lines only)\n");
 	else if (f->last_line > source_nlines(src))
-		fprintf(r->out, "(the file has %d lines but line %d was sampled: "
-			"has it changed since the run?)\n", source_nlines(src), f->last_line);
+		fprintf(r->out, "(the file has %d lines but line %d was sampled: code Numba generates, "
+			"as for parallel=True, can carry such lines; or the file changed since the run)\n",
+			source_nlines(src), f->last_line);
 	fprintf(r->out, "%*s %*s  %*s | source\n", REPORT_PCT_WIDTH, "self%",
 		REPORT_PCT_WIDTH, "total%", width, "line");
 	for (n = report_file_start(r, f, src); n <= f->last_line; n++) {

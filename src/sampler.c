@@ -14,11 +14,13 @@
 #include "gdb.h"
 #include "stack.h"
 #include "target.h"
+#include "threads.h"
 #include "util.h"
 
 #define SETUP_TIMEOUT_MS 30000	/* attach reads the interpreter's symbols */
 #define SAMPLE_TIMEOUT_MS 10000	/* a live gdb answers a sample in ~1 ms */
-#define SAMPLED_THREAD "1"	/* the main thread; others come with threads support */
+#define MAIN_THREAD "1"		/* gdb's number for the program's first thread */
+#define MAX_THREADS 256		/* sampled at once; more running threads wait a tick */
 
 struct run {
 	const struct sampler_options *opt;
@@ -26,8 +28,16 @@ struct run {
 	struct gdb *gdb;
 	struct target target;
 	struct stack stack;
+	struct threads *threads; /* --threads all: which are running */
 	int ended;		/* gdb or waitpid saw the program end */
 	long long paused_ns;
+};
+
+/* The threads of one sample and how each stopped. */
+struct tick {
+	char ids[MAX_THREADS][THREADS_ID_MAX];
+	struct mi_record *stops[MAX_THREADS];
+	size_t n;
 };
 
 /* Signals reach the loop through a self-pipe. */
@@ -106,6 +116,9 @@ static void handle_async(struct run *r, struct mi_record *rec)
 
 	if (rec->kind == MI_NOTIFY && strcmp(rec->klass, "thread-group-exited") == 0)
 		r->ended = 1;
+	else if (rec->kind == MI_NOTIFY && r->threads && (strcmp(rec->klass, "thread-created") == 0 ||
+							  strcmp(rec->klass, "thread-exited") == 0))
+		threads_changed(r->threads);
 	else if (rec->kind == MI_EXEC && strcmp(rec->klass, "stopped") == 0) {
 		const char *thread = mi_find_string(rec->results, "thread-id");
 
@@ -146,33 +159,45 @@ static void wait_until(struct run *r, long long deadline)
 	}
 }
 
-/* Waits for the sampled thread's *stopped; 0 when it came (in *stop when
- * asked for, to be freed by the caller), -1 otherwise (the program ended,
- * or gdb failed). */
-static int wait_stopped(struct run *r, struct mi_record **stop)
+/* The index in the tick of the thread a *stopped record is for, or -1. */
+static int tick_index(const struct tick *t, const struct mi_record *rec)
+{
+	const char *thread = mi_find_string(rec->results, "thread-id");
+	const char *reason = mi_find_string(rec->results, "reason");
+
+	if (rec->kind != MI_EXEC || strcmp(rec->klass, "stopped") != 0 || !thread ||
+	    (reason && strncmp(reason, "exited", 6) == 0))
+		return -1;
+	for (size_t i = 0; i < t->n; i++)
+		if (!t->stops[i] && strcmp(t->ids[i], thread) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Waits for the *stopped of every thread in the tick, keeping each record
+ * (the caller frees them).  0 when all came, -1 otherwise (the program
+ * ended, or gdb failed or stopped answering). */
+static int wait_stopped(struct run *r, struct tick *t)
 {
 	long long deadline = now_ns() + SAMPLE_TIMEOUT_MS * 1000000LL;
+	size_t pending = t->n;
 
-	while (!r->ended) {
+	while (pending && !r->ended) {
 		long long left = deadline - now_ns();
 		struct mi_record *rec = gdb_next_async(r->gdb, left > 0 ? (int)(left / 1000000) : 0);
-		const char *thread, *reason;
+		int i;
 
 		if (!rec)
 			return -1;
-		thread = mi_find_string(rec->results, "thread-id");
-		reason = mi_find_string(rec->results, "reason");
-		if (rec->kind == MI_EXEC && strcmp(rec->klass, "stopped") == 0 && thread &&
-		    strcmp(thread, SAMPLED_THREAD) == 0 && !(reason && strncmp(reason, "exited", 6) == 0)) {
-			if (stop)
-				*stop = rec;
-			else
-				mi_record_free(rec);
-			return 0;
+		i = tick_index(t, rec);
+		if (i >= 0) {
+			t->stops[i] = rec;
+			pending--;
+		} else {
+			handle_async(r, rec);
 		}
-		handle_async(r, rec);
 	}
-	return -1;
+	return pending ? -1 : 0;
 }
 
 /* Where each listing of a stack ends: most samples need only the first,
@@ -185,7 +210,7 @@ static const int stack_chunk_end[] = { 3, 19, INT_MAX };
  * wrapper or the interpreter's own frames, below which no jitted code of
  * this call can be.  The records stay alive until the stack, which points
  * into them, is in the profile. */
-static void record_stack(struct run *r)
+static void record_stack(struct run *r, const char *thread)
 {
 	struct mi_record *recs[ARRAY_SIZE(stack_chunk_end)] = { NULL };
 	size_t nrecs = 0;
@@ -198,8 +223,8 @@ static void record_stack(struct run *r)
 		int got;
 
 		if (gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, &recs[nrecs], NULL,
-				"-stack-list-frames --thread " SAMPLED_THREAD " --no-frame-filters %d %d",
-				low, high) < 0) {
+				"-stack-list-frames --thread %s --no-frame-filters %d %d",
+				thread, low, high) < 0) {
 			bad = !gdb_failed(r->gdb);
 			break;
 		}
@@ -224,41 +249,72 @@ static void record_stack(struct run *r)
  * to the same address makes the thread execute the breakpoint.  Only for
  * these functions: a jump also cancels the restart of an interrupted
  * system call, and they make none. */
-static void resume(struct run *r, const struct mi_record *stop)
+static void resume(struct run *r, const char *thread, const struct mi_record *stop)
 {
 	const struct mi_value *frame = mi_find_tuple(stop->results, "frame");
 	const char *func = frame ? mi_find_string(frame->children, "func") : NULL;
 	const char *addr = frame ? mi_find_string(frame->children, "addr") : NULL;
 
 	if (func && addr && stack_is_gdb_event_function(func)) {
-		gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL,
-			    "-exec-jump --thread " SAMPLED_THREAD " *%s", addr);
+		gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL, "-exec-jump --thread %s *%s",
+			    thread, addr);
 		return;
 	}
-	gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL, "-exec-continue --thread " SAMPLED_THREAD);
+	gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL, "-exec-continue --thread %s", thread);
 }
 
-/* One sample: interrupt the thread, read its stack, let it go.  The pause
- * is counted from gdb's ^done to the interrupt (it has just sent the
- * thread its SIGSTOP) to the ^running of the resume: time gdb spent on
- * other work before taking our command (loading a library's symbols, with
+/* The threads to sample now: the main thread, or with --threads all the
+ * ones on a CPU (none: nothing to sample this tick). */
+static void choose_threads(struct run *r, struct tick *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (!r->threads) {
+		snprintf(t->ids[0], THREADS_ID_MAX, "%s", MAIN_THREAD);
+		t->n = 1;
+		return;
+	}
+	t->n = threads_running(r->threads, r->gdb, t->ids, MAX_THREADS);
+}
+
+/* Interrupts each thread of the tick, dropping those gdb refuses (a
+ * thread that just exited). */
+static void interrupt_threads(struct run *r, struct tick *t)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL, "-exec-interrupt --thread %s",
+				t->ids[i]) == 0)
+			memmove(t->ids[kept++], t->ids[i], THREADS_ID_MAX);
+	t->n = kept;
+}
+
+/* One sample: interrupt the threads, read their stacks, let them go.  The
+ * pause is counted from gdb's ^done to the interrupts (it has just sent
+ * the SIGSTOPs) to the ^running of the last resume: time gdb spent on
+ * other work before taking our commands (loading a library's symbols, with
  * the thread stopped on gdb's own account) is not ours. */
 static void take_sample(struct run *r)
 {
-	struct mi_record *stop;
+	struct tick t;
 	long long stopped_at;
 
-	if (gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL,
-			"-exec-interrupt --thread " SAMPLED_THREAD) < 0) {
-		drain_async(r);	/* most likely the program is ending */
+	r->profile->ticks++;
+	choose_threads(r, &t);
+	interrupt_threads(r, &t);
+	if (!t.n) {
+		drain_async(r);	/* all asleep, or the program is ending */
 		return;
 	}
 	stopped_at = now_ns();
-	if (wait_stopped(r, &stop) < 0)
-		return;
-	record_stack(r);
-	resume(r, stop);
-	mi_record_free(stop);
+	if (wait_stopped(r, &t) == 0)
+		for (size_t i = 0; i < t.n; i++)
+			record_stack(r, t.ids[i]);
+	for (size_t i = 0; i < t.n; i++) {
+		if (t.stops[i])
+			resume(r, t.ids[i], t.stops[i]);
+		mi_record_free(t.stops[i]);
+	}
 	r->paused_ns += now_ns() - stopped_at;
 }
 
@@ -278,6 +334,7 @@ static void sample_loop(struct run *r)
 	r->profile->wall_seconds = (double)(now_ns() - start) / 1e9;
 	r->profile->paused_seconds = (double)r->paused_ns / 1e9;
 	r->profile->rate_requested = r->opt->rate;
+	r->profile->all_threads = r->opt->all_threads;
 }
 
 /* The first line of what gdb said, for a one-line error. */
@@ -334,6 +391,18 @@ static int configure_gdb(struct gdb *g, const char *path)
 	return 0;
 }
 
+/* Waits for the stop that attaching reports for the main thread. */
+static int wait_attached(struct run *r)
+{
+	struct tick t = { .n = 1 };
+	int ret;
+
+	snprintf(t.ids[0], THREADS_ID_MAX, "%s", MAIN_THREAD);
+	ret = wait_stopped(r, &t);
+	mi_record_free(t.stops[0]);
+	return ret;
+}
+
 /* Attaches gdb to the child waiting at its gate, resumes it and opens the
  * gate: from here the program runs. */
 static int attach_and_release(struct run *r)
@@ -348,7 +417,7 @@ static int attach_and_release(struct run *r)
 		free(msg);
 		return -1;
 	}
-	if (wait_stopped(r, NULL) < 0 ||
+	if (wait_attached(r) < 0 ||
 	    gdb_command(r->gdb, SETUP_TIMEOUT_MS, NULL, &msg, "-exec-continue --all") < 0) {
 		error("gdb cannot resume the program: %s", msg ? msg : "no answer");
 		free(msg);
@@ -388,12 +457,15 @@ int sampler_run(const struct sampler_options *opt, struct profile *profile)
 	}
 	if (configure_gdb(r.gdb, opt->gdb) == 0 &&
 	    target_spawn(&r.target, opt->python, opt->argv, opt->envp) == 0) {
+		if (opt->all_threads)
+			r.threads = threads_new(r.target.pid);
 		started = attach_and_release(&r) == 0;
 		if (started)
 			sample_loop(&r);
 	}
 	code = r.target.pid > 0 ? finish(&r, started) : (gdb_close(r.gdb), -1);
 	stack_release(&r.stack);
+	threads_free(r.threads);
 	restore_signals();
 	interrupts = 0;
 	return code;

@@ -53,6 +53,23 @@ def test_sort_by_name_accepts_show_internals(tmp):
     assert names == sorted(names), names
 
 
+def test_threads_all_samples_the_worker_threads(tmp):
+    """The main thread only waits: by default (wall time of the main thread)
+    the worker's hot line gets nothing; --threads all (every running
+    thread) puts most samples on it."""
+    script = program("worker_thread.py")
+    hot = line_of(script, "# worker hot line")
+    status, out, err = annotate("--", script)
+    assert status == 0, err
+    rows = report_lines(out, "worker_thread.py")
+    assert not rows.get(hot, (None,))[0], out
+    status, out, err = annotate("--threads", "all", "--", script)
+    assert status == 0, err
+    assert "samples of every running thread" in out, out
+    rows = report_lines(out, "worker_thread.py")
+    assert rows.get(hot, (None,))[0] and rows[hot][0] > 30, out
+
+
 def test_stdio_and_exit_status_pass_through(tmp):
     data = b"hi\n\x00binary\xff\nno newline at end"
     status, out, err = nprof_bytes("annotate", "--python", PYTHON, "-o",
@@ -137,7 +154,8 @@ def test_gdb_that_cannot_start_the_program(tmp):
 
 
 def test_bad_options(tmp):
-    for args in (["--rate", "0"], ["--rate", "x"], ["--sort", "size"], ["--bogus"], []):
+    for args in (["--rate", "0"], ["--rate", "x"], ["--sort", "size"], ["--threads", "some"],
+                 ["--bogus"], []):
         status, out, err = annotate(*args, "--", program("plain.py")) if args else nprof("annotate")
         assert status == 2, (args, status)
         lines = err.splitlines()

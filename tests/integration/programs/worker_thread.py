@@ -1,0 +1,22 @@
+"""All the Numba work happens in a second thread; the main thread waits."""
+import threading
+
+import numpy as np
+from numba import njit
+
+
+@njit(nogil=True)
+def crunch(a):
+    s = 0.0
+    for i in range(a.size):
+        s += np.sqrt(a[i]) * np.sin(a[i])  # worker hot line
+    return s
+
+
+a = np.random.default_rng(2).random(1_000_000)
+crunch(a[:10])
+results = []
+worker = threading.Thread(target=lambda: results.append(sum(crunch(a) for _ in range(60))))
+worker.start()
+worker.join()
+print(f"{results[0]:.6e}")
