@@ -294,8 +294,7 @@ static int run(struct annotate_options *o, char **args)
 	profile = profile_new(profile_is_numba_file, NULL);
 	code = sampler_run(&so, profile);
 	if (code < 0) {
-		code = EXIT_USAGE;
-		output_abandon(&out);
+		code = EXIT_USAGE;	/* the report, never begun, is abandoned below */
 		goto out;
 	}
 	if (output_commit(&out, report_text(out.fp, profile, &o->report) < 0) < 0 && code == 0)

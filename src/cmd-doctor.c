@@ -50,12 +50,25 @@ static const char probe_program[] =
 	"    spin(3_000_000)\n";
 #define PROBE_HOT_LINE 9
 
-/* The first line of a probe's output, for printing. */
-static char *first_line(const struct proc_run *run)
+/* One line to show for a probe: its first line when it worked, its last
+ * when it failed (a python traceback ends with what failed). */
+static char *probe_line(const struct proc_run *run, int ok)
 {
 	const char *out = strbuf_str(&run->out);
+	const char *start, *end;
 
-	return xstrndup(out, strcspn(out, "\n"));
+	if (run->exec_errno)
+		return xstrdup(strerror(run->exec_errno));
+	if (run->timed_out)
+		return xstrdup("no answer within a minute");
+	if (ok)
+		return xstrndup(out, strcspn(out, "\n"));
+	end = out + strlen(out);
+	while (end > out && end[-1] == '\n')
+		end--;
+	for (start = end; start > out && start[-1] != '\n'; start--)
+		;
+	return xstrndup(start, (size_t)(end - start));
 }
 
 static int probe(char *const argv[], char **line)
@@ -67,21 +80,7 @@ static int probe(char *const argv[], char **line)
 	if (proc_run(argv, PROBE_TIMEOUT_MS, &run) < 0)
 		return -1;
 	ok = proc_succeeded(&run);
-	*line = run.exec_errno ? xstrdup(strerror(run.exec_errno))
-	      : run.timed_out ? xstrdup("no answer within a minute") : first_line(&run);
-	if (!ok && !run.exec_errno && !run.timed_out) {
-		/* A python traceback ends with the line that says what failed. */
-		const char *out = strbuf_str(&run.out);
-		const char *end = out + strlen(out);
-
-		while (end > out && end[-1] == '\n')
-			end--;
-		const char *start = end;
-		while (start > out && start[-1] != '\n')
-			start--;
-		free(*line);
-		*line = xstrndup(start, (size_t)(end - start));
-	}
+	*line = probe_line(&run, ok);
 	proc_release(&run);
 	return ok ? 0 : -1;
 }

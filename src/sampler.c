@@ -65,9 +65,11 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 	errno = saved;
 }
 
+/* Handled while the program runs; restored to their defaults after. */
+static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
+
 static void install_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
 	struct sigaction sa;
 
 	if (signal_pipe[0] < 0 && pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -76,17 +78,15 @@ static void install_signals(void)
 	sa.sa_sigaction = on_signal;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(handled_signals); i++)
+		sigaction(handled_signals[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
 static void restore_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
-
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		signal(sigs[i], SIG_DFL);
+	for (size_t i = 0; i < ARRAY_SIZE(handled_signals); i++)
+		signal(handled_signals[i], SIG_DFL);
 }
 
 /* Acts on signals that arrived: forward them, or after a second Ctrl-C
@@ -337,16 +337,6 @@ static void sample_loop(struct run *r)
 	r->profile->all_threads = r->opt->all_threads;
 }
 
-/* The first line of what gdb said, for a one-line error. */
-static const char *first_line(const char *text)
-{
-	static char line[256];
-	size_t n = strcspn(text, "\n");
-
-	snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1), text);
-	return line;
-}
-
 /* Settings for quiet, fast sampling.  Failures of the optional ones
  * (older gdbs lack debuginfod) do not matter. */
 static int configure_gdb(struct gdb *g, const char *path)
@@ -371,16 +361,19 @@ static int configure_gdb(struct gdb *g, const char *path)
 		"-gdb-set print entry-values no",
 		"-gdb-set print frame-info short-location",
 	};
+	const char *words;
 	char *msg;
 
 	for (size_t i = 0; i < ARRAY_SIZE(required); i++) {
 		if (gdb_command(g, SETUP_TIMEOUT_MS, NULL, &msg, "%s", required[i]) < 0) {
+			/* Of what gdb said, its first line (at most 200 bytes). */
+			words = gdb_last_words(g);
 			if (msg)
 				error("gdb '%s' refused '%s': %s; run 'nprof doctor'", path, required[i], msg);
 			else
-				error("cannot use gdb '%s': %s%s%.200s; pass --gdb PATH or run 'nprof setup'",
-				      path, gdb_failed(g), *gdb_last_words(g) ? ": " : "",
-				      first_line(gdb_last_words(g)));
+				error("cannot use gdb '%s': %s%s%.*s; pass --gdb PATH or run 'nprof setup'",
+				      path, gdb_failed(g), *words ? ": " : "",
+				      (int)(strcspn(words, "\n") < 200 ? strcspn(words, "\n") : 200), words);
 			free(msg);
 			return -1;
 		}
