@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "locate.h"
+#include "perf.h"
 #include "profile.h"
 #include "progenv.h"
 #include "report.h"
@@ -18,17 +19,23 @@
 
 #define MAX_RATE 1000.0	/* a sample costs ~1-2 ms of gdb's time */
 
+enum sampler_kind { SAMPLER_AUTO, SAMPLER_PERF, SAMPLER_GDB };
+
 static const char annotate_usage[] =
 	"usage: nprof annotate [OPTIONS] [--] PYTHON-ARGS...\n"
 	"\n"
-	"Runs PYTHON PYTHON-ARGS under gdb (as 'python script.py args', 'python -m pkg',\n"
+	"Runs PYTHON PYTHON-ARGS (as 'python script.py args', 'python -m pkg',\n"
 	"'python -c code'), samples it, and prints its Numba source with the share of\n"
 	"samples per line.  The program keeps its stdin, stdout, stderr and exit status.\n"
 	"\n"
 	"options:\n"
 	"  --python PATH      the interpreter (default: $NPROF_PYTHON, else python3 on PATH)\n"
-	"  --gdb PATH         the debugger (default: $NPROF_GDB, else the gdb 'nprof setup'\n"
-	"                     installed, else gdb on PATH)\n"
+	"  --sampler WHICH    perf: the kernel samples the program's CPU time without\n"
+	"                     stopping it; gdb: gdb interrupts it (wall time, ~1 ms\n"
+	"                     pause per sample); auto (default): perf where the kernel\n"
+	"                     allows it, else gdb\n"
+	"  --gdb PATH         the debugger for --sampler gdb (default: $NPROF_GDB, else\n"
+	"                     the gdb 'nprof setup' installed, else gdb on PATH)\n"
 	"  -r, --rate HZ      samples per second (default 100, at most 1000)\n"
 	"  -o, --output FILE  write the report to FILE instead of standard output\n"
 	"  --numba-debug      keep Numba's debug code generation (no inlining, bounds\n"
@@ -47,10 +54,11 @@ struct annotate_options {
 	double rate;
 	int numba_debug;
 	int all_threads;
+	enum sampler_kind sampler;
 	struct report_options report;
 };
 
-enum { OPT_PYTHON = 256, OPT_GDB, OPT_NUMBA_DEBUG, OPT_SHOW_INTERNALS, OPT_SORT, OPT_THREADS };
+enum { OPT_PYTHON = 256, OPT_GDB, OPT_NUMBA_DEBUG, OPT_SHOW_INTERNALS, OPT_SORT, OPT_THREADS, OPT_SAMPLER };
 
 static const struct option long_options[] = {
 	{ "python", required_argument, NULL, OPT_PYTHON },
@@ -61,6 +69,7 @@ static const struct option long_options[] = {
 	{ "show-internals", no_argument, NULL, OPT_SHOW_INTERNALS },
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "sampler", required_argument, NULL, OPT_SAMPLER },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -101,6 +110,19 @@ static int parse_threads(const char *s, int *all)
 	return 0;
 }
 
+static int parse_sampler(const char *s, enum sampler_kind *kind)
+{
+	if (strcmp(s, "auto") == 0)
+		*kind = SAMPLER_AUTO;
+	else if (strcmp(s, "perf") == 0)
+		*kind = SAMPLER_PERF;
+	else if (strcmp(s, "gdb") == 0)
+		*kind = SAMPLER_GDB;
+	else
+		return error("invalid --sampler '%s'; use auto, perf or gdb", s);
+	return 0;
+}
+
 /* Returns the index of the first program argument, -1 after printing a
  * usage error, or 0 when --help was handled. */
 static int parse_options(int argc, char **argv, struct annotate_options *o)
@@ -122,6 +144,7 @@ static int parse_options(int argc, char **argv, struct annotate_options *o)
 		case OPT_SHOW_INTERNALS: o->report.show_internals = 1; break;
 		case OPT_SORT: if (parse_sort(optarg, &o->report.sort) < 0) return -1; break;
 		case OPT_THREADS: if (parse_threads(optarg, &o->all_threads) < 0) return -1; break;
+		case OPT_SAMPLER: if (parse_sampler(optarg, &o->sampler) < 0) return -1; break;
 		case 'h': fputs(annotate_usage, stdout); return 0;
 		case ':':
 			return error("option '%s' needs a value", argv[optind - 1]);
@@ -263,7 +286,16 @@ static int run(struct annotate_options *o, char **args)
 	int isolated = 0, code = EXIT_USAGE, nargs = 0;
 	char **argv = NULL, **env = NULL, *shim = NULL;
 
-	if (locate_python(o->python, &python) < 0 || locate_gdb(o->gdb, &gdb) < 0)
+	char why[256];
+
+	if (o->sampler == SAMPLER_AUTO)
+		o->sampler = perf_probe(why, sizeof(why)) == 0 ? SAMPLER_PERF : SAMPLER_GDB;
+	else if (o->sampler == SAMPLER_PERF && perf_probe(why, sizeof(why)) < 0) {
+		error("cannot use perf events: %s; use --sampler gdb", why);
+		goto out;
+	}
+	if (locate_python(o->python, &python) < 0 ||
+	    (o->sampler == SAMPLER_GDB && locate_gdb(o->gdb, &gdb) < 0))
 		goto out;
 	script = python_script(args, &isolated);
 	if (script && access(script, R_OK) < 0) {
@@ -292,7 +324,8 @@ static int run(struct annotate_options *o, char **args)
 		: "numba code generation: as shipped (line tables added, nothing else changed)";
 
 	profile = profile_new(profile_is_numba_file, NULL);
-	code = sampler_run(&so, profile);
+	code = o->sampler == SAMPLER_PERF ? sampler_perf_run(&so, profile)
+					   : sampler_gdb_run(&so, profile);
 	if (code < 0) {
 		code = EXIT_USAGE;	/* the report, never begun, is abandoned below */
 		goto out;

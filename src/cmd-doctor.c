@@ -157,7 +157,7 @@ static int self_test(const struct located *python, const struct located *gdb)
 	p = profile_new(profile_is_numba_file, NULL);
 	printf("self-test: profiling a small Numba loop ...\n");
 	fflush(stdout);
-	code = sampler_run(&so, p);
+	code = sampler_gdb_run(&so, p);
 	f = profile_find_file(p, script);
 	hot = f ? profile_file_line(f, PROBE_HOT_LINE) : NULL;
 	printf("         %lu samples, %lu in jitted code, %lu on the hot line\n",

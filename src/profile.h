@@ -77,6 +77,10 @@ struct profile {
 	int all_threads;	/* samples are of every running thread at each
 				 * tick, not of the main thread alone */
 	unsigned long ticks;	/* sampling rounds, when they differ from samples */
+	int cpu_time;		/* samples are of CPU time (taken while a
+				 * thread runs), not of wall time */
+	int never_paused;	/* the sampler did not stop the target */
+	unsigned long lost;	/* samples taken but dropped before reading */
 
 	struct profile_file *files;
 	size_t nfiles, files_alloc;

@@ -81,6 +81,8 @@ static void report_header(struct report *r)
 	fprintf(r->out, "nprof: %lu sample%s", p->samples, p->samples == 1 ? "" : "s");
 	if (p->all_threads)
 		fprintf(r->out, " of every running thread");
+	else if (p->cpu_time)
+		fprintf(r->out, " of the main thread's CPU time");
 	if (rate > 0)
 		fprintf(r->out, " at %.1f Hz", rate);
 	if (p->rate_requested > 0)
@@ -93,7 +95,11 @@ static void report_header(struct report *r)
 			fprintf(r->out, ", %.1f%% only in Numba's own code",
 				report_ratio((double)p->internal_only, (double)p->samples));
 	}
-	if (p->wall_seconds > 0)
+	if (p->lost)
+		fprintf(r->out, ", %lu lost", p->lost);
+	if (p->never_paused)
+		fprintf(r->out, "; the kernel took the samples, the target was not stopped");
+	else if (p->wall_seconds > 0)
 		fprintf(r->out, "; sampling paused the target %.1f%% of %.1f s",
 			report_ratio(p->paused_seconds, p->wall_seconds), p->wall_seconds);
 	fputc('\n', r->out);

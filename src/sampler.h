@@ -1,9 +1,16 @@
-/* sampler: runs the program under gdb and samples its stack at a fixed
- * rate, feeding each stack to a profile.
+/* sampler: runs the program and samples its stacks at a fixed rate,
+ * feeding each stack to a profile.  Two samplers share these options:
  *
- * gdb runs in non-stop mode: a sample interrupts only the threads it
- * reads (SIGSTOP to each, which gdb does not pass on), so the user's own
- * SIGINT still reaches the program and other threads run on.
+ *   sampler-perf  the kernel takes each sample (perf events): it copies a
+ *                 thread's registers and stack top without stopping it
+ *                 for more than that copy, and nprof unwinds the copy and
+ *                 names its lines itself, reading Numba's JIT objects from
+ *                 the process's memory.  Samples are of CPU time.
+ *   sampler-gdb   gdb interrupts the program (non-stop mode: only the
+ *                 threads it reads) and lists their stacks through GDB/MI,
+ *                 about 1 ms of pause per sample.  Samples are of wall
+ *                 time for the main thread.  It needs no kernel support.
+ *
  * Deadlines are absolute (start + k / rate): the rate does not drift with
  * the cost of each sample, and missed deadlines are skipped, not bunched. */
 #ifndef NPROF_SAMPLER_H
@@ -12,18 +19,19 @@
 #include "profile.h"
 
 struct sampler_options {
-	const char *gdb;	/* the debugger's path */
+	const char *gdb;	/* the debugger's path (sampler-gdb only) */
 	const char *python;	/* the interpreter's path */
 	char *const *argv;	/* the program's argv (argv[0] as the user named python) */
 	char *const *envp;	/* the program's environment */
 	double rate;		/* samples per second */
-	int all_threads;	/* each tick, sample every running thread (CPU
-				 * time) instead of the main thread (wall time) */
+	int all_threads;	/* sample every running thread (CPU time)
+				 * instead of the main thread */
 };
 
-/* Runs the program to its end.  Returns its exit code (128+N when signal
- * N killed it), or -1 after printing an error when it could not be started
- * under gdb.  The profile holds what was sampled either way. */
-int sampler_run(const struct sampler_options *opt, struct profile *profile);
+/* Each runs the program to its end.  Returns its exit code (128+N when
+ * signal N killed it), or -1 after printing an error when it could not be
+ * started.  The profile holds what was sampled either way. */
+int sampler_gdb_run(const struct sampler_options *opt, struct profile *profile);
+int sampler_perf_run(const struct sampler_options *opt, struct profile *profile);
 
 #endif

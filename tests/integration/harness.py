@@ -14,6 +14,10 @@ PYTHON = os.environ.get("NPROF_TEST_PYTHON", "/usr/bin/python3")
 PROGRAMS = os.path.join(SRCDIR, "integration", "programs")
 EXAMPLE = os.path.join(DATADIR, "examples", "two_loops.py")
 TIMEOUT = 300
+# The sampler the annotate tests run under (annotate-gdb.test and
+# annotate-perf.test run them once each); empty: nprof's default.
+SAMPLER = os.environ.get("NPROF_TEST_SAMPLER", "")
+SAMPLER_ARGS = ["--sampler", SAMPLER] if SAMPLER else []
 
 
 def program(name):
@@ -38,7 +42,7 @@ def nprof_bytes(*args, stdin=b"", env=None, cwd=None):
 
 
 def annotate(*args, **kw):
-    return nprof("annotate", "--python", PYTHON, *args, **kw)
+    return nprof("annotate", "--python", PYTHON, *SAMPLER_ARGS, *args, **kw)
 
 
 def one_line_error(err):

@@ -1,4 +1,4 @@
-/* sampler: gdb + target -> samples -> profile. */
+/* sampler-gdb: gdb + target -> samples -> profile. */
 #include "sampler.h"
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gdb.h"
+#include "sigfwd.h"
 #include "stack.h"
 #include "target.h"
 #include "threads.h"
@@ -40,70 +41,10 @@ struct tick {
 	size_t n;
 };
 
-/* Signals reach the loop through a self-pipe. */
-static int signal_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t interrupts;
-static volatile sig_atomic_t pending_forward;
-
-static void on_signal(int sig, siginfo_t *info, void *uctx)
-{
-	int saved = errno;
-	char c = (char)sig;
-
-	if (sig == SIGINT) {
-		interrupts++;
-		/* A terminal's Ctrl-C reached the program too (same process
-		 * group); a kill(1) aimed at nprof alone is passed on. */
-		if (info && info->si_code <= 0)
-			pending_forward = sig;
-	} else if (sig != SIGCHLD) {
-		pending_forward = sig;
-	}
-	if (write(signal_pipe[1], &c, 1) < 0) {
-		/* the pipe is full: the loop wakes up anyway */
-	}
-	errno = saved;
-}
-
-/* Handled while the program runs; restored to their defaults after. */
-static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	if (signal_pipe[0] < 0 && pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		fatal("pipe: %s", strerror(errno));
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_signal;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(handled_signals); i++)
-		sigaction(handled_signals[i], &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static void restore_signals(void)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(handled_signals); i++)
-		signal(handled_signals[i], SIG_DFL);
-}
-
-/* Acts on signals that arrived: forward them, or after a second Ctrl-C
- * stop the program for good. */
+/* Acts on signals that arrived (see sigfwd.h). */
 static void handle_signals(struct run *r)
 {
-	char buf[64];
-
-	while (read(signal_pipe[0], buf, sizeof(buf)) > 0)
-		;
-	if (pending_forward) {
-		target_kill(&r->target, pending_forward);
-		pending_forward = 0;
-	}
-	if (interrupts >= 2)
-		target_kill(&r->target, SIGKILL);
-	if (target_reap(&r->target, 0))
+	if (sigfwd_handle(&r->target))
 		r->ended = 1;
 }
 
@@ -144,7 +85,7 @@ static void wait_until(struct run *r, long long deadline)
 	while (!r->ended && !gdb_failed(r->gdb)) {
 		struct pollfd pfd[2] = {
 			{ .fd = gdb_fd(r->gdb), .events = POLLIN },
-			{ .fd = signal_pipe[0], .events = POLLIN },
+			{ .fd = sigfwd_fd(), .events = POLLIN },
 		};
 		long long left = deadline - now_ns();
 
@@ -437,15 +378,15 @@ static int finish(struct run *r, int started)
 	return target_exit_code(&r->target);
 }
 
-int sampler_run(const struct sampler_options *opt, struct profile *profile)
+int sampler_gdb_run(const struct sampler_options *opt, struct profile *profile)
 {
 	struct run r = { .opt = opt, .profile = profile };
 	int started = 0, code;
 
-	install_signals();
+	sigfwd_install();
 	r.gdb = gdb_start(opt->gdb);
 	if (!r.gdb) {
-		restore_signals();
+		sigfwd_restore();
 		return -1;
 	}
 	if (configure_gdb(r.gdb, opt->gdb) == 0 &&
@@ -459,7 +400,6 @@ int sampler_run(const struct sampler_options *opt, struct profile *profile)
 	code = r.target.pid > 0 ? finish(&r, started) : (gdb_close(r.gdb), -1);
 	stack_release(&r.stack);
 	threads_free(r.threads);
-	restore_signals();
-	interrupts = 0;
+	sigfwd_restore();
 	return code;
 }

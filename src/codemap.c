@@ -1,0 +1,314 @@
+/* codemap: a process's ELF mappings and JIT objects, by address. */
+#include "codemap.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "util.h"
+
+#define CODEMAP_MAX_JIT_ENTRIES 1000000	/* a list longer than this is corrupt */
+#define CODEMAP_MAX_JIT_SIZE (256u << 20)	/* one object: Numba's are kilobytes */
+#define CODEMAP_MAPS_INTERVAL_NS 50000000LL	/* 50 ms */
+
+/* A file opened once, however many mappings it has. */
+struct codemap_file {
+	char *path;
+	struct elfcode *code;	/* NULL when not readable ELF */
+	int has_descriptor;	/* it defines __jit_debug_descriptor */
+	uint64_t descriptor;	/* that symbol's ELF address */
+};
+
+/* A JIT object, known by where its image lives in the process. */
+struct codemap_jit {
+	uint64_t symfile_addr, symfile_size;
+	struct elfcode *code;
+	int seen;		/* still listed at the last walk */
+};
+
+struct codemap {
+	pid_t pid;
+	struct codemap_file *files;
+	size_t nfiles, files_alloc;
+	struct codemap_jit *jits;
+	size_t njits, jits_alloc;
+	struct codemap_entry *entries;	/* file mappings, then JIT ranges */
+	size_t nentries, entries_alloc;
+	struct codemap_list *lists;	/* JIT lists: one per library defining one */
+	size_t nlists, lists_alloc;
+	long long last_maps_ns;		/* when /proc/PID/maps was last read */
+};
+
+/* GDB's JIT interface, as the process lays it out (x86-64). */
+struct jit_descriptor {
+	uint32_t version;
+	uint32_t action_flag;
+	uint64_t relevant_entry;
+	uint64_t first_entry;
+};
+
+struct jit_code_entry {
+	uint64_t next_entry;
+	uint64_t prev_entry;
+	uint64_t symfile_addr;
+	uint64_t symfile_size;
+};
+
+/* A JIT list, and its head as last walked: a change of the head means
+ * objects came or went (LLVM adds at the front and marks each change in
+ * relevant_entry and action_flag). */
+struct codemap_list {
+	uint64_t addr;
+	struct jit_descriptor seen;
+};
+
+static int codemap_read_maps(struct codemap *m);
+static void codemap_add_mapping(struct codemap *m, uint64_t lo, uint64_t hi, uint64_t offset,
+				const char *path);
+static struct codemap_file *codemap_file(struct codemap *m, const char *path);
+static void codemap_walk_jit(struct codemap *m, struct codemap_list *list);
+static void codemap_add_jit(struct codemap *m, const struct jit_code_entry *e);
+static void codemap_add_jit_ranges(struct codemap *m);
+static int codemap_read(const struct codemap *m, uint64_t addr, void *buf, size_t n);
+
+struct codemap *codemap_new(pid_t pid)
+{
+	struct codemap *m = xcalloc(1, sizeof(*m));
+
+	m->pid = pid;
+	return m;
+}
+
+void codemap_free(struct codemap *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nfiles; i++) {
+		free(m->files[i].path);
+		elfcode_free(m->files[i].code);
+	}
+	for (size_t i = 0; i < m->njits; i++)
+		elfcode_free(m->jits[i].code);
+	free(m->files);
+	free(m->jits);
+	free(m->entries);
+	free(m->lists);
+	free(m);
+}
+
+int codemap_refresh(struct codemap *m)
+{
+	size_t kept = 0;
+
+	if (codemap_read_maps(m) < 0)
+		return -1;
+	for (size_t i = 0; i < m->njits; i++)
+		m->jits[i].seen = 0;
+	for (size_t i = 0; i < m->nlists; i++)
+		codemap_walk_jit(m, &m->lists[i]);
+	/* Objects no longer listed were freed by the JIT: their addresses
+	 * may hold other code now. */
+	for (size_t i = 0; i < m->njits; i++) {
+		if (m->jits[i].seen)
+			m->jits[kept++] = m->jits[i];
+		else
+			elfcode_free(m->jits[i].code);
+	}
+	m->njits = kept;
+	codemap_add_jit_ranges(m);
+	return 0;
+}
+
+int codemap_watch(struct codemap *m)
+{
+	int changed = 0;
+
+	/* Until the JIT's library is loaded, look for it now and then. */
+	if (!m->nlists)
+		return now_ns() - m->last_maps_ns > CODEMAP_MAPS_INTERVAL_NS ? codemap_refresh(m) : 0;
+	for (size_t i = 0; i < m->nlists && !changed; i++) {
+		struct jit_descriptor d;
+
+		if (codemap_read(m, m->lists[i].addr, &d, sizeof(d)) < 0)
+			return -1;
+		changed = memcmp(&d, &m->lists[i].seen, sizeof(d)) != 0;
+	}
+	return changed ? codemap_refresh(m) : 0;
+}
+
+const struct codemap_entry *codemap_find(const struct codemap *m, uint64_t addr)
+{
+	/* JIT ranges come last and are the likeliest: search backwards. */
+	for (size_t i = m->nentries; i-- > 0;)
+		if (addr >= m->entries[i].lo && addr < m->entries[i].hi)
+			return &m->entries[i];
+	return NULL;
+}
+
+/* Rebuilds the file entries from /proc/PID/maps: executable mappings of
+ * files only (the JIT's code is anonymous memory).  A process that ended
+ * meanwhile leaves the map as it was. */
+static int codemap_read_maps(struct codemap *m)
+{
+	char path[64], line[4096 + 256];
+	size_t old_entries = m->nentries, old_lists = m->nlists;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)m->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	m->last_maps_ns = now_ns();
+	/* New entries go after the old ones, then move down. */
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t lo, hi, offset;
+		char perms[8];
+		int name_at = 0;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %*s %n", &lo, &hi, perms,
+			   &offset, &name_at) < 4 || name_at == 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (perms[2] == 'x' && line[name_at] == '/')
+			codemap_add_mapping(m, lo, hi, offset, line + name_at);
+	}
+	fclose(f);
+	if (m->nentries == old_entries) { /* a live process maps something */
+		m->nlists = old_lists;
+		return -1;
+	}
+	memmove(m->entries, m->entries + old_entries,
+		(m->nentries - old_entries) * sizeof(*m->entries));
+	m->nentries -= old_entries;
+	memmove(m->lists, m->lists + old_lists, (m->nlists - old_lists) * sizeof(*m->lists));
+	m->nlists -= old_lists;
+	return 0;
+}
+
+static void codemap_add_mapping(struct codemap *m, uint64_t lo, uint64_t hi, uint64_t offset,
+				const char *path)
+{
+	struct codemap_file *file = codemap_file(m, path);
+	struct codemap_entry *e;
+	uint64_t bias;
+
+	if (!file->code || elfcode_bias(file->code, lo, offset, &bias) < 0)
+		return;
+	m->entries = xgrow(m->entries, &m->entries_alloc, m->nentries + 1, sizeof(*m->entries));
+	e = &m->entries[m->nentries++];
+	e->lo = lo;
+	e->hi = hi;
+	e->bias = bias;
+	e->code = file->code;
+	e->jit = 0;
+	if (file->has_descriptor) {
+		m->lists = xgrow(m->lists, &m->lists_alloc, m->nlists + 1, sizeof(*m->lists));
+		memset(&m->lists[m->nlists], 0, sizeof(*m->lists));
+		m->lists[m->nlists++].addr = file->descriptor + bias;
+	}
+}
+
+/* The file at `path`, opened and searched for the JIT descriptor once. */
+static struct codemap_file *codemap_file(struct codemap *m, const char *path)
+{
+	struct codemap_file *f;
+
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (strcmp(m->files[i].path, path) == 0)
+			return &m->files[i];
+	m->files = xgrow(m->files, &m->files_alloc, m->nfiles + 1, sizeof(*m->files));
+	f = &m->files[m->nfiles++];
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(path);
+	f->code = elfcode_open_file(path);
+	if (f->code && elfcode_symbol(f->code, "__jit_debug_descriptor", &f->descriptor) == 0)
+		f->has_descriptor = 1;
+	return f;
+}
+
+/* Walks one JIT list.  The process runs on while this reads: a list
+ * changing under the walk gives a short or unreadable walk, never a bad
+ * object (each image must parse and relocate), and the next refresh
+ * reads it again. */
+static void codemap_walk_jit(struct codemap *m, struct codemap_list *list)
+{
+	struct jit_descriptor d;
+	struct jit_code_entry e;
+	uint64_t at;
+	size_t count = 0;
+
+	if (codemap_read(m, list->addr, &d, sizeof(d)) < 0 || d.version != 1)
+		return;
+	list->seen = d;
+	for (at = d.first_entry; at && count < CODEMAP_MAX_JIT_ENTRIES; at = e.next_entry, count++) {
+		size_t i;
+
+		if (codemap_read(m, at, &e, sizeof(e)) < 0)
+			return;
+		for (i = 0; i < m->njits; i++)
+			if (m->jits[i].symfile_addr == e.symfile_addr &&
+			    m->jits[i].symfile_size == e.symfile_size)
+				break;
+		if (i < m->njits)
+			m->jits[i].seen = 1;
+		else
+			codemap_add_jit(m, &e);
+	}
+}
+
+static void codemap_add_jit(struct codemap *m, const struct jit_code_entry *e)
+{
+	unsigned char *img;
+	struct elfcode *code;
+	struct codemap_jit *j;
+
+	if (e->symfile_size == 0 || e->symfile_size > CODEMAP_MAX_JIT_SIZE)
+		return;
+	img = xmalloc(e->symfile_size);
+	if (codemap_read(m, e->symfile_addr, img, e->symfile_size) < 0) {
+		free(img);
+		return;
+	}
+	code = elfcode_open_jit(img, e->symfile_size);
+	if (!code)
+		return;
+	m->jits = xgrow(m->jits, &m->jits_alloc, m->njits + 1, sizeof(*m->jits));
+	j = &m->jits[m->njits++];
+	j->symfile_addr = e->symfile_addr;
+	j->symfile_size = e->symfile_size;
+	j->code = code;
+	j->seen = 1;
+}
+
+static void codemap_add_jit_ranges(struct codemap *m)
+{
+	for (size_t i = 0; i < m->njits; i++) {
+		size_t n;
+		const struct elfcode_range *r = elfcode_ranges(m->jits[i].code, &n);
+
+		for (size_t k = 0; k < n; k++) {
+			struct codemap_entry *e;
+
+			m->entries = xgrow(m->entries, &m->entries_alloc, m->nentries + 1,
+					   sizeof(*m->entries));
+			e = &m->entries[m->nentries++];
+			e->lo = r[k].lo;
+			e->hi = r[k].hi;
+			e->bias = 0;
+			e->code = m->jits[i].code;
+			e->jit = 1;
+		}
+	}
+}
+
+/* Reads the process's memory without stopping it. */
+static int codemap_read(const struct codemap *m, uint64_t addr, void *buf, size_t n)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = n };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = n };
+
+	return process_vm_readv(m->pid, &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -1;
+}

@@ -1,0 +1,43 @@
+/* codemap: what code lives where in a running process: the ELF files it
+ * mapped (from /proc/PID/maps) and the objects Numba's JIT announced
+ * through GDB's JIT interface (the __jit_debug_descriptor list, read from
+ * the process's memory).  Nothing here stops the process.
+ *
+ * The map is refreshed on demand: when an address falls in no known code,
+ * the caller refreshes and asks again.  Objects are kept after the process
+ * ends, so samples taken before the end still resolve. */
+#ifndef NPROF_CODEMAP_H
+#define NPROF_CODEMAP_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "elfcode.h"
+
+struct codemap_entry {
+	uint64_t lo, hi;	/* run-time addresses [lo, hi) */
+	uint64_t bias;		/* run-time minus ELF address */
+	struct elfcode *code;
+	int jit;		/* a JIT object (Numba's code) */
+};
+
+struct codemap;
+
+struct codemap *codemap_new(pid_t pid);
+void codemap_free(struct codemap *m);
+
+/* Re-reads the process's mappings and JIT objects.  0, or -1 when the
+ * process is gone (what was read before stays). */
+int codemap_refresh(struct codemap *m);
+
+/* Cheap, for every few milliseconds: refreshes the map when the JIT's
+ * list changed (one small read), or, until the JIT's library is seen,
+ * every 50 ms.  So Numba's code is known as soon as it exists, and
+ * samples read after the process ended still resolve.  0, or -1 when the
+ * process is gone. */
+int codemap_watch(struct codemap *m);
+
+/* The code holding `addr`, or NULL. */
+const struct codemap_entry *codemap_find(const struct codemap *m, uint64_t addr);
+
+#endif

@@ -1,0 +1,327 @@
+/* elfcode: unwind rules and source lines of one ELF, through libdw. */
+#include "elfcode.h"
+
+#include <dwarf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jitobj.h"
+#include "util.h"
+
+#define ELFCODE_MAX_SCOPES 64	/* nesting of inlined calls followed */
+
+struct elfcode {
+	int fd;			/* the file's, or -1 */
+	unsigned char *img;	/* the JIT object's bytes, or NULL */
+	Elf *elf;
+	Dwarf *dwarf;		/* NULL without debug info */
+	Dwarf_CFI *eh_cfi, *debug_cfi;
+	struct elfcode_range *ranges;
+	size_t nranges;
+};
+
+static struct elfcode *elfcode_new(Elf *elf, int fd, unsigned char *img);
+static void elfcode_find_ranges(struct elfcode *c);
+static int elfcode_find_cu(struct elfcode *c, uint64_t addr, Dwarf_Die *cu);
+static int elfcode_scopes(Dwarf_Die *parent, uint64_t addr, Dwarf_Die *out, int n);
+static const char *elfcode_die_name(Dwarf_Die *die);
+static Dwarf_Line *elfcode_line_before(Dwarf_Die *cu, uint64_t addr);
+static const char *elfcode_call_file(Dwarf_Die *cu, Dwarf_Die *inlined);
+static int elfcode_sym_lookup(Elf *elf, Elf_Scn *scn, const char *name, uint64_t *value);
+
+struct elfcode *elfcode_open_file(const char *path)
+{
+	int fd;
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		elf_end(elf);
+		close(fd);
+		return NULL;
+	}
+	return elfcode_new(elf, fd, NULL);
+}
+
+struct elfcode *elfcode_open_jit(unsigned char *img, size_t n)
+{
+	Elf *elf;
+	struct elfcode *c;
+
+	if (elf_version(EV_CURRENT) == EV_NONE || jitobj_relocate(img, n) < 0 ||
+	    !(elf = elf_memory((char *)img, n))) {
+		free(img);
+		return NULL;
+	}
+	c = elfcode_new(elf, -1, img);
+	elfcode_find_ranges(c);
+	return c;
+}
+
+static struct elfcode *elfcode_new(Elf *elf, int fd, unsigned char *img)
+{
+	struct elfcode *c = xcalloc(1, sizeof(*c));
+
+	c->fd = fd;
+	c->img = img;
+	c->elf = elf;
+	c->dwarf = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
+	c->eh_cfi = dwarf_getcfi_elf(elf);
+	if (c->dwarf)
+		c->debug_cfi = dwarf_getcfi(c->dwarf);
+	return c;
+}
+
+void elfcode_free(struct elfcode *c)
+{
+	if (!c)
+		return;
+	if (c->eh_cfi)
+		dwarf_cfi_end(c->eh_cfi);
+	if (c->dwarf)
+		dwarf_end(c->dwarf);	/* also ends debug_cfi */
+	elf_end(c->elf);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->img);
+	free(c->ranges);
+	free(c);
+}
+
+/* A JIT object's code: its executable sections that the JIT placed. */
+static void elfcode_find_ranges(struct elfcode *c)
+{
+	Elf_Scn *scn = NULL;
+	size_t alloc = 0;
+
+	while ((scn = elf_nextscn(c->elf, scn))) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_EXECINSTR) ||
+		    sh.sh_addr == 0 || sh.sh_size == 0)
+			continue;
+		c->ranges = xgrow(c->ranges, &alloc, c->nranges + 1, sizeof(*c->ranges));
+		c->ranges[c->nranges].lo = sh.sh_addr;
+		c->ranges[c->nranges].hi = sh.sh_addr + sh.sh_size;
+		c->nranges++;
+	}
+}
+
+const struct elfcode_range *elfcode_ranges(const struct elfcode *c, size_t *n)
+{
+	*n = c->nranges;
+	return c->ranges;
+}
+
+int elfcode_cfi_frame(struct elfcode *c, uint64_t addr, Dwarf_Frame **frame)
+{
+	/* Numba's objects carry .eh_frame or .debug_frame, files .eh_frame. */
+	if (c->eh_cfi && dwarf_cfi_addrframe(c->eh_cfi, addr, frame) == 0)
+		return 0;
+	if (c->debug_cfi && dwarf_cfi_addrframe(c->debug_cfi, addr, frame) == 0)
+		return 0;
+	return -1;
+}
+
+size_t elfcode_lines(struct elfcode *c, uint64_t addr, struct frame *out, size_t max)
+{
+	Dwarf_Die cu, scopes[ELFCODE_MAX_SCOPES];
+	Dwarf_Line *line;
+	size_t n = 0;
+	int nscopes, k, lineno = 0;
+
+	if (!c->dwarf || max == 0 || elfcode_find_cu(c, addr, &cu) < 0 ||
+	    !(line = dwarf_getsrc_die(&cu, addr)))
+		return 0;
+	dwarf_lineno(line, &lineno);
+	if (lineno == 0 && (line = elfcode_line_before(&cu, addr)))
+		dwarf_lineno(line, &lineno);
+	if (lineno == 0)
+		return 0;
+	nscopes = elfcode_scopes(&cu, addr, scopes, 0);
+	out[n].file = dwarf_linesrc(line, NULL, NULL);
+	out[n].line = lineno;
+	out[n].func = nscopes ? elfcode_die_name(&scopes[nscopes - 1]) : NULL;
+	n++;
+	/* Each inlined call is a frame of its own: the line it was called
+	 * from, in the function around it. */
+	for (k = nscopes - 1; k > 0 && n < max; k--) {
+		Dwarf_Attribute attr;
+		Dwarf_Word call_line = 0;
+
+		if (dwarf_tag(&scopes[k]) != DW_TAG_inlined_subroutine)
+			break;
+		if (dwarf_attr(&scopes[k], DW_AT_call_line, &attr))
+			dwarf_formudata(&attr, &call_line);
+		out[n].file = elfcode_call_file(&cu, &scopes[k]);
+		out[n].line = (int)call_line;
+		out[n].func = elfcode_die_name(&scopes[k - 1]);
+		n++;
+	}
+	return n;
+}
+
+/* LLVM gives line 0 to code of no one statement (spills, loop control it
+ * moved): it belongs to the statement before it, as a reader of the
+ * disassembly would say.  The last row with a nonzero line at or below
+ * `addr` in its sequence; NULL when there is none. */
+static Dwarf_Line *elfcode_line_before(Dwarf_Die *cu, uint64_t addr)
+{
+	Dwarf_Lines *lines;
+	Dwarf_Line *best = NULL;
+	size_t n;
+
+	if (dwarf_getsrclines(cu, &lines, &n) != 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		Dwarf_Line *l = dwarf_onesrcline(lines, i);
+		Dwarf_Addr a;
+		bool end = false;
+		int lineno = 0;
+
+		if (!l || dwarf_lineaddr(l, &a) != 0 || a > addr)
+			continue;
+		dwarf_lineendsequence(l, &end);
+		dwarf_lineno(l, &lineno);
+		if (end)
+			best = NULL;
+		else if (lineno)
+			best = l;
+	}
+	return best;
+}
+
+/* The compile unit holding `addr`: through .debug_aranges when there is
+ * one, else by asking each unit (a JIT object has one or two). */
+static int elfcode_find_cu(struct elfcode *c, uint64_t addr, Dwarf_Die *cu)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	if (dwarf_addrdie(c->dwarf, addr, cu))
+		return 0;
+	while (dwarf_nextcu(c->dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		if (dwarf_offdie(c->dwarf, off + hsize, cu) && dwarf_haspc(cu, addr) > 0)
+			return 0;
+		off = next;
+	}
+	return -1;
+}
+
+/* Appends to `out` (outermost first) the functions and inlined calls
+ * around `addr` below `parent`; returns the new count.  (libdw's
+ * dwarf_getscopes gives up on Numba's objects with "no address value".) */
+static int elfcode_scopes(Dwarf_Die *parent, uint64_t addr, Dwarf_Die *out, int n)
+{
+	Dwarf_Die child;
+
+	if (dwarf_child(parent, &child) != 0)
+		return n;
+	do {
+		int tag = dwarf_tag(&child);
+
+		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine &&
+		    tag != DW_TAG_lexical_block && tag != DW_TAG_namespace)
+			continue;
+		if (tag != DW_TAG_namespace && dwarf_haspc(&child, addr) <= 0)
+			continue;
+		if ((tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine) &&
+		    n < ELFCODE_MAX_SCOPES)
+			out[n++] = child;
+		return elfcode_scopes(&child, addr, out, n);
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return n;
+}
+
+/* The linkage (mangled) name when there is one: it says which module and
+ * which function, where DW_AT_name is the bare name. */
+static const char *elfcode_die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name;
+
+	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+	return name;
+}
+
+static const char *elfcode_call_file(Dwarf_Die *cu, Dwarf_Die *inlined)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word index;
+	Dwarf_Files *files;
+	size_t nfiles;
+
+	if (!dwarf_attr(inlined, DW_AT_call_file, &attr) || dwarf_formudata(&attr, &index) != 0 ||
+	    dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || index >= nfiles)
+		return NULL;
+	return dwarf_filesrc(files, index, NULL, NULL);
+}
+
+int elfcode_bias(struct elfcode *c, uint64_t start, uint64_t offset, uint64_t *bias)
+{
+	size_t nphdr;
+
+	if (elf_getphdrnum(c->elf, &nphdr) != 0)
+		return -1;
+	for (size_t i = 0; i < nphdr; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(c->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    offset < (ph.p_offset & ~(ph.p_align - 1)) || offset >= ph.p_offset + ph.p_filesz)
+			continue;
+		*bias = start - (ph.p_vaddr - (ph.p_offset - offset));
+		return 0;
+	}
+	return -1;
+}
+
+int elfcode_symbol(struct elfcode *c, const char *name, uint64_t *value)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(c->elf, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB) &&
+		    elfcode_sym_lookup(c->elf, scn, name, value) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int elfcode_sym_lookup(Elf *elf, Elf_Scn *scn, const char *name, uint64_t *value)
+{
+	GElf_Shdr sh;
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n;
+
+	if (!data || !gelf_getshdr(scn, &sh) || sh.sh_entsize == 0)
+		return -1;
+	n = sh.sh_size / sh.sh_entsize;
+	for (size_t i = 1; i < n; i++) {
+		GElf_Sym sym;
+		const char *s;
+
+		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
+			continue;
+		s = elf_strptr(elf, sh.sh_link, sym.st_name);
+		if (s && strcmp(s, name) == 0) {
+			*value = sym.st_value;
+			return 0;
+		}
+	}
+	return -1;
+}

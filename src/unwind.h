@@ -1,0 +1,40 @@
+/* unwind: the return addresses of a stack, from a copy of its registers
+ * and of its top bytes taken at a sample, by the CFI of the code at each
+ * address (libdw evaluates the rules' rows; this evaluates their DWARF
+ * expressions).  The process is not consulted: it ran on after the copy.
+ *
+ * Unwinding stops where Numba's code is left for the interpreter: at the
+ * first frame outside JIT code above a JIT frame (the dispatcher that
+ * called it), or when the copy or the CFI ends. */
+#ifndef NPROF_UNWIND_H
+#define NPROF_UNWIND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codemap.h"
+
+/* x86-64 DWARF register numbers: 0..15 the integer registers (rax, rdx,
+ * rcx, rbx, rsi, rdi, rbp, rsp, r8..r15), 16 the return address (rip). */
+#define UNWIND_NREGS 17
+#define UNWIND_SP 7
+#define UNWIND_IP 16
+
+struct unwind_regs {
+	uint64_t r[UNWIND_NREGS];
+	uint32_t valid;		/* bit i: r[i] is known */
+};
+
+struct unwind_stack {
+	uint64_t base;		/* the address of data[0] (the sampled sp) */
+	const unsigned char *data;
+	size_t size;
+};
+
+/* Writes up to `max` code addresses, innermost first: the sampled ip,
+ * then return addresses.  Returns how many.  Sets *unknown when it
+ * stopped at an address in no code the map knows (the map may be stale). */
+size_t unwind_stack(const struct codemap *map, const struct unwind_regs *regs,
+		    const struct unwind_stack *stack, uint64_t *pcs, size_t max, int *unknown);
+
+#endif
