@@ -22,8 +22,10 @@ int jitobj_relocate(unsigned char *img, size_t n)
 	elf = elf_memory((char *)img, n);
 	if (!elf)
 		return -1;
+	/* libelf reads a cut image as one without sections: refuse it. */
 	if (!gelf_getehdr(elf, &eh) || eh.e_type != ET_REL || eh.e_machine != EM_X86_64 ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh.e_shoff > n || (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > n - eh.e_shoff)
 		ret = -1;
 	while (ret == 0 && (scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;

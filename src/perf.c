@@ -15,7 +15,7 @@
 
 /* 2^6 pages of ring per event: 256 KiB, half of what the kernel lets an
  * unprivileged user lock per CPU (perf_event_mlock_kb, 516 by default),
- * about 16 samples: the sampler reads the rings every 10 ms. */
+ * about 30 samples: the sampler reads the rings every 10 ms. */
 #define PERF_RING_PAGES 64
 
 /* perf's x86-64 register numbers (asm/perf_regs.h) in DWARF's order. */

@@ -14,7 +14,7 @@
 
 #include "unwind.h"
 
-#define PERF_STACK_BYTES 16384	/* copied per sample: Numba's frames are small */
+#define PERF_STACK_BYTES 8192	/* copied per sample, as perf record does: Numba's frames are small */
 
 struct perf_sample {
 	uint32_t pid, tid;

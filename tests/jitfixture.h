@@ -1,0 +1,40 @@
+/* The JIT object fixture (tests/data/jit/kernel.o, made by
+ * tests/data/jit/make-fixture.py from kernel.py) for the tests of the
+ * modules that read Numba's JIT objects. */
+#ifndef NPROF_TEST_JITFIXTURE_H
+#define NPROF_TEST_JITFIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Lines of kernel.py the fixture's line tables name. */
+#define FIXTURE_HELPER_BODY 8
+#define FIXTURE_CALL_LINE 14
+
+/* The fixture's bytes, malloc'd; its size in *n. */
+static inline unsigned char *jitfixture_load(size_t *n)
+{
+	const char *srcdir = getenv("srcdir");
+	char *path = xasprintf("%s/data/jit/kernel.o", srcdir ? srcdir : ".");
+	FILE *f = fopen(path, "rb");
+	unsigned char *img;
+	long size;
+
+	if (!f)
+		fatal("cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	img = xmalloc((size_t)size);
+	if (fread(img, 1, (size_t)size, f) != (size_t)size)
+		fatal("cannot read %s", path);
+	fclose(f);
+	free(path);
+	*n = (size_t)size;
+	return img;
+}
+
+#endif
