@@ -1,5 +1,6 @@
-/* cmd-doctor: says which gdb and python annotate would use, and checks
- * with a real profile that this gdb sees Numba's JIT code. */
+/* cmd-doctor: says which gdb and python annotate would use, whether the
+ * kernel allows perf events, and checks with real profiles that each way
+ * of sampling sees Numba's JIT code. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "cmd.h"
 #include "locate.h"
+#include "perf.h"
 #include "profile.h"
 #include "progenv.h"
 #include "sampler.h"
@@ -23,8 +25,9 @@ static const char doctor_usage[] =
 	"usage: nprof doctor [--python PATH] [--gdb PATH]\n"
 	"\n"
 	"Prints which gdb and python 'nprof annotate' would use and why, their\n"
-	"versions, and profiles a small Numba loop to check that gdb resolves\n"
-	"Numba's JIT frames to the right source line.  Exits 0 when all is well.\n"
+	"versions, whether the kernel allows perf events, and profiles a small\n"
+	"Numba loop with each sampler to check that its samples land on the right\n"
+	"source line.  Exits 0 when all is well.\n"
 	"\n"
 	"options:\n"
 	"  --python PATH   the interpreter to check (default: as annotate chooses)\n"
@@ -128,18 +131,75 @@ static char *write_probe(char *dir)
 	return path;
 }
 
-/* Profiles the probe; 0 when gdb put its samples on the hot line. */
-static int self_test(const struct located *python, const struct located *gdb)
+/* One way of sampling to check: how to run it and what to say when its
+ * samples miss the probe's hot line. */
+struct doctor_sampler {
+	const char *how;	/* "with perf events", "through gdb" */
+	int (*run)(const struct sampler_options *opt, struct profile *profile);
+	const char *blind;	/* no samples in jitted code */
+	const char *astray;	/* samples on the wrong lines */
+};
+
+static const struct doctor_sampler doctor_perf = {
+	"with perf events", sampler_perf_run,
+	"perf events do not reach Numba's JIT code here; use 'annotate --sampler gdb'",
+	"perf events put Numba's samples on the wrong lines; use 'annotate --sampler gdb'",
+};
+
+static const struct doctor_sampler doctor_gdb = {
+	"through gdb", sampler_gdb_run,
+	"this gdb cannot see Numba's JIT code; run 'nprof setup' to install one that can",
+	"this gdb puts Numba's samples on the wrong lines; run 'nprof setup' to install one that works",
+};
+
+/* Profiles the probe; 0 when the samples landed on its hot line, else -1
+ * after printing the verdict. */
+static int self_test(const struct doctor_sampler *ds, const struct located *python,
+		     const struct located *gdb, const char *script, char **env)
 {
-	char dir[] = "/tmp/nprof-doctor-XXXXXX";
-	char *script, *shim, **env;
-	char *argv[3];
-	struct sampler_options so = { .gdb = gdb->path, .python = python->path, .rate = 100 };
-	struct profile *p;
+	char *argv[] = { python->path, (char *)script, NULL };
+	struct sampler_options so = { .gdb = gdb->path, .python = python->path, .rate = 100,
+				       .argv = argv, .envp = env };
+	struct profile *p = profile_new(profile_is_numba_file, NULL);
 	const struct profile_file *f;
 	const struct profile_line *hot;
 	int code, ret = -1;
 
+	printf("self-test: profiling a small Numba loop %s ...\n", ds->how);
+	fflush(stdout);
+	code = ds->run(&so, p);
+	f = profile_find_file(p, script);
+	hot = f ? profile_file_line(f, PROBE_HOT_LINE) : NULL;
+	printf("         %lu samples, %lu in jitted code, %lu on the hot line\n",
+	       p->samples, p->numba, hot ? hot->self : 0UL);
+	if (code < 0)
+		printf("verdict: the self-test could not run the program; see the error above\n");
+	else if (code != 0)
+		printf("verdict: the self-test program failed (exit status %d); check that %s can run Numba code\n",
+		       code, python->path);
+	else if (p->numba < MIN_JIT_SAMPLES)
+		printf("verdict: %s\n", ds->blind);
+	else if (!hot || hot->self * 2 < p->numba)
+		printf("verdict: %s\n", ds->astray);
+	else
+		ret = 0;
+	profile_free(p);
+	return ret;
+}
+
+/* Runs the self-test with perf events (where the kernel allows them: they
+ * are annotate's default there) and through gdb. */
+static int self_tests(const struct located *python, const struct located *gdb)
+{
+	char dir[] = "/tmp/nprof-doctor-XXXXXX";
+	char why[256];
+	char *script, *shim, **env;
+	int perf_ok = perf_probe(why, sizeof(why)) == 0, ret;
+
+	if (perf_ok)
+		printf("perf:    allowed: annotate samples with perf events, the program is not stopped\n");
+	else
+		printf("perf:    not allowed (%s): annotate samples through gdb, ~1 ms pause per sample\n", why);
 	if (!mkdtemp(dir))
 		return error("cannot create a directory for the self-test: %s", strerror(errno));
 	script = write_probe(dir);
@@ -147,35 +207,13 @@ static int self_test(const struct located *python, const struct located *gdb)
 		rmdir(dir);
 		return -1;
 	}
-	argv[0] = python->path;
-	argv[1] = script;
-	argv[2] = NULL;
 	shim = progenv_shim_dir();
 	env = progenv_new(shim);
-	so.argv = argv;
-	so.envp = env;
-	p = profile_new(profile_is_numba_file, NULL);
-	printf("self-test: profiling a small Numba loop ...\n");
-	fflush(stdout);
-	code = sampler_gdb_run(&so, p);
-	f = profile_find_file(p, script);
-	hot = f ? profile_file_line(f, PROBE_HOT_LINE) : NULL;
-	printf("         %lu samples, %lu in jitted code, %lu on the hot line\n",
-	       p->samples, p->numba, hot ? hot->self : 0UL);
-	if (code < 0)
-		printf("verdict: gdb could not run the program; see the error above\n");
-	else if (code != 0)
-		printf("verdict: the self-test program failed (exit status %d); check that %s can run Numba code\n",
-		       code, python->path);
-	else if (p->numba < MIN_JIT_SAMPLES)
-		printf("verdict: this gdb cannot see Numba's JIT code; run 'nprof setup' to install one that can\n");
-	else if (!hot || hot->self * 2 < p->numba)
-		printf("verdict: this gdb puts Numba's samples on the wrong lines; run 'nprof setup' to install one that works\n");
-	else {
+	ret = perf_ok ? self_test(&doctor_perf, python, gdb, script, env) : 0;
+	if (ret == 0)
+		ret = self_test(&doctor_gdb, python, gdb, script, env);
+	if (ret == 0)
 		printf("verdict: ok, nprof can profile Numba code here\n");
-		ret = 0;
-	}
-	profile_free(p);
 	progenv_free(env);
 	free(shim);
 	unlink(script);
@@ -223,7 +261,7 @@ static int cmd_doctor_exec(int argc, char **argv)
 		printf("verdict: no python with numba; pass --python PATH (or set NPROF_PYTHON) to one that can 'import numba'\n");
 		ok = 0;
 	}
-	if (ok && self_test(&python, &gdb) < 0)
+	if (ok && self_tests(&python, &gdb) < 0)
 		ok = 0;
 	located_release(&python);
 	located_release(&gdb);

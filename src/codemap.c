@@ -183,7 +183,8 @@ static int codemap_read_maps(struct codemap *m)
 	memmove(m->entries, m->entries + old_entries,
 		(m->nentries - old_entries) * sizeof(*m->entries));
 	m->nentries -= old_entries;
-	memmove(m->lists, m->lists + old_lists, (m->nlists - old_lists) * sizeof(*m->lists));
+	if (m->lists)	/* none before the JIT's library is loaded */
+		memmove(m->lists, m->lists + old_lists, (m->nlists - old_lists) * sizeof(*m->lists));
 	m->nlists -= old_lists;
 	return 0;
 }

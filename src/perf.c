@@ -98,6 +98,9 @@ int perf_probe(char *why, size_t n)
 	}
 	if ((err == EACCES || err == EPERM) && paranoid > 2)
 		snprintf(why, n, "kernel.perf_event_paranoid is %d (2 or less lets users sample their own programs)", paranoid);
+	else if (err == EACCES || err == EPERM)
+		snprintf(why, n, "perf_event_open is refused (%s): a seccomp policy, as in many containers, forbids it",
+			 strerror(err));
 	else if (err == ENOSYS || err == ENOENT || err == EOPNOTSUPP)
 		snprintf(why, n, "this kernel has no perf events");
 	else

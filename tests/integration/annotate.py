@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from harness import (EXAMPLE, NPROF, PYTHON, SAMPLER, SAMPLER_ARGS, annotate, line_of, nprof, nprof_bytes,
+                     read_fifo,
                      one_line_error, program, report_lines, run)
 
 
@@ -181,8 +182,7 @@ def test_output_to_a_fifo_writes_through_it(tmp):
     proc = subprocess.Popen([NPROF, "annotate", "--python", PYTHON, *SAMPLER_ARGS, "-o", fifo, "--",
                              program("io_echo.py")], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    with open(fifo) as f:
-        report = f.read()
+    report = read_fifo(fifo, proc)
     assert proc.wait(timeout=300) == 0, proc.stderr.read()
     assert "samples" in report, report
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
@@ -243,19 +243,25 @@ def test_killing_nprof_takes_gdb_and_program_along(tmp):
     proc = subprocess.Popen([NPROF, "annotate", "--python", PYTHON, *SAMPLER_ARGS, "--",
                              program("forever.py"), fifo],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    with open(fifo) as f:
-        target = int(f.read().strip())
-    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(proc.pid)],
-                              capture_output=True, text=True).stdout.split()
-    gdb = [int(p) for p in children if int(p) != target]
-    assert gdb or SAMPLER == "perf", children
-    watched = [os.pidfd_open(p) for p in [target] + gdb]
-    proc.kill()
-    proc.wait()
-    for fd in watched:
-        ready, _, _ = select.select([fd], [], [], 30)
-        assert ready, "a process outlived nprof"
-        os.close(fd)
+    try:
+        line = read_fifo(fifo, proc, until="\n")
+        assert line.strip().isdigit(), (line, proc.poll())
+        target = int(line)
+        children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(proc.pid)],
+                                  capture_output=True, text=True).stdout.split()
+        gdb = [int(p) for p in children if int(p) != target]
+        assert gdb or SAMPLER == "perf", children
+        watched = [os.pidfd_open(p) for p in [target] + gdb]
+        proc.kill()
+        proc.wait()
+        for fd in watched:
+            ready, _, _ = select.select([fd], [], [], 30)
+            assert ready, "a process outlived nprof"
+            os.close(fd)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 if __name__ == "__main__":

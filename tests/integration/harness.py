@@ -24,21 +24,45 @@ def program(name):
     return os.path.join(PROGRAMS, name)
 
 
-def nprof(*args, stdin=b"", env=None, cwd=None):
+def nprof(*args, stdin=b"", env=None, cwd=None, launcher=()):
     """Runs nprof to completion; returns (status, stdout, stderr) as text
-    (bytes when stdin is bytes and binary output is wanted: see nprof_bytes)."""
-    status, out, err = nprof_bytes(*args, stdin=stdin, env=env, cwd=cwd)
+    (bytes when stdin is bytes and binary output is wanted: see nprof_bytes).
+    `launcher` is a command that runs nprof (as tests/integration/noperf.py)."""
+    status, out, err = nprof_bytes(*args, stdin=stdin, env=env, cwd=cwd, launcher=launcher)
     return status, out.decode(errors="replace"), err.decode(errors="replace")
 
 
-def nprof_bytes(*args, stdin=b"", env=None, cwd=None):
+def nprof_bytes(*args, stdin=b"", env=None, cwd=None, launcher=()):
     full_env = dict(os.environ)
     full_env.pop("NPROF_GDB", None)
     full_env.pop("NPROF_PYTHON", None)
     full_env.update(env or {})
-    proc = subprocess.run([NPROF, *args], input=stdin, capture_output=True,
+    proc = subprocess.run([*launcher, NPROF, *args], input=stdin, capture_output=True,
                           env=full_env, cwd=cwd, timeout=TIMEOUT)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+def read_fifo(path, proc, until=None, timeout=TIMEOUT):
+    """Reads the FIFO at `path` that `proc` writes, without ever blocking
+    on a writer that will not come: until the text holds `until`, else
+    until proc has ended.  Opened read-write, it never reads as ended."""
+    import select
+    import time
+    fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+    data = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while until is None or until.encode() not in data:
+            ended = proc.poll() is not None
+            ready, _, _ = select.select([fd], [], [], 0 if ended else 1)
+            if ready:
+                data += os.read(fd, 65536)
+            elif ended:
+                break
+            assert time.monotonic() < deadline, f"nothing more on {path}"
+    finally:
+        os.close(fd)
+    return data.decode(errors="replace")
 
 
 def annotate(*args, **kw):
