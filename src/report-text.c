@@ -79,14 +79,18 @@ static void report_header(struct report *r)
 	double rate = profile_rate(p);
 
 	fprintf(r->out, "nprof: %lu sample%s", p->samples, p->samples == 1 ? "" : "s");
-	if (p->all_threads)
-		fprintf(r->out, " of every running thread");
-	else if (p->cpu_time)
-		fprintf(r->out, " of the main thread's CPU time");
-	if (rate > 0)
-		fprintf(r->out, " at %.1f Hz", rate);
-	if (p->rate_requested > 0)
-		fprintf(r->out, " (%g Hz requested)", p->rate_requested);
+	if (p->cpu_time && p->rate_requested > 0) {
+		/* Taken per CPU time: a rate per wall second would mislead. */
+		fprintf(r->out, ", one per %.3g ms of %s CPU time", 1000 / p->rate_requested,
+			p->all_threads ? "each thread's" : "the main thread's");
+	} else {
+		if (p->all_threads)
+			fprintf(r->out, " of every running thread");
+		if (rate > 0)
+			fprintf(r->out, " at %.1f Hz", rate);
+		if (p->rate_requested > 0)
+			fprintf(r->out, " (%g Hz requested)", p->rate_requested);
+	}
 	if (p->samples) {
 		fprintf(r->out, ", %.1f%% not in Numba code, %.1f%% unreadable",
 			report_ratio((double)p->other, (double)p->samples),
@@ -285,7 +289,7 @@ int report_text(FILE *out, struct profile *p, const struct report_options *opt)
 	if (!p->numba) {
 		fprintf(out, "\nno samples were in Numba-compiled code with line info: "
 			"was the function compiled with @njit, and did it run long enough? "
-			"`nprof doctor` checks that gdb can see Numba's JIT code\n");
+			"`nprof doctor` checks that nprof can see Numba's JIT code here\n");
 	} else {
 		if (!report_files(&r, 0) && !opt->show_internals)
 			fprintf(out, "\nevery Numba sample was in Numba's own code; --show-internals lists it\n");

@@ -299,7 +299,35 @@ static void test_report_no_numba(void **state)
 	assert_string_equal(out,
 		"nprof: 4 samples at 2.0 Hz, 75.0% not in Numba code, 25.0% unreadable; sampling paused the target 0.0% of 2.0 s\n"
 		"\n"
-		"no samples were in Numba-compiled code with line info: was the function compiled with @njit, and did it run long enough? `nprof doctor` checks that gdb can see Numba's JIT code\n");
+		"no samples were in Numba-compiled code with line info: was the function compiled with @njit, and did it run long enough? `nprof doctor` checks that nprof can see Numba's JIT code here\n");
+	free(out);
+	profile_free(p);
+}
+
+/* The kernel's samples: taken per CPU time, with no pause and maybe some
+ * dropped. */
+static void test_report_perf_header(void **state)
+{
+	struct report_options opt = { .sort = PROFILE_SORT_SELF };
+	struct profile *p = profile_new(NULL, NULL);
+	const struct frame other[] = { { NULL, NULL, 0 } };
+	char *out;
+
+	add(p, 2, other, ARRAY_SIZE(other));
+	p->wall_seconds = 2.0;
+	p->rate_requested = 100;
+	p->cpu_time = 1;
+	p->never_paused = 1;
+	p->lost = 3;
+	out = render(p, &opt);
+	assert_non_null(strstr(out, "nprof: 2 samples, one per 10 ms of the main thread's CPU time, "
+				    "100.0% not in Numba code, 0.0% unreadable, 3 lost; "
+				    "the kernel took the samples, the target was not stopped\n"));
+	free(out);
+	p->all_threads = 1;
+	p->rate_requested = 1000;
+	out = render(p, &opt);
+	assert_non_null(strstr(out, "nprof: 2 samples, one per 1 ms of each thread's CPU time, "));
 	free(out);
 	profile_free(p);
 }
@@ -315,7 +343,7 @@ static void test_report_empty(void **state)
 	assert_string_equal(out,
 		"nprof: 0 samples (250 Hz requested)\n"
 		"\n"
-		"no samples were in Numba-compiled code with line info: was the function compiled with @njit, and did it run long enough? `nprof doctor` checks that gdb can see Numba's JIT code\n");
+		"no samples were in Numba-compiled code with line info: was the function compiled with @njit, and did it run long enough? `nprof doctor` checks that nprof can see Numba's JIT code here\n");
 	free(out);
 	profile_free(p);
 }
@@ -414,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_report_no_numba),
 		cmocka_unit_test(test_report_empty),
 		cmocka_unit_test(test_report_internal_only),
+		cmocka_unit_test(test_report_perf_header),
 		cmocka_unit_test(test_report_missing_source),
 		cmocka_unit_test(test_report_changed_source),
 		cmocka_unit_test(test_report_write_error),
