@@ -37,7 +37,9 @@ struct codemap {
 	size_t njits, jits_alloc;
 	struct codemap_entry *entries;	/* file mappings, then JIT ranges */
 	size_t nentries, entries_alloc;
-	struct codemap_list *lists;	/* JIT lists: one per library defining one */
+	size_t nfile_entries;		/* where the JIT ranges start */
+	struct codemap_list *lists;	/* JIT lists: one per library defining one;
+					 * kept once seen (llvmlite stays loaded) */
 	size_t nlists, lists_alloc;
 	long long last_maps_ns;		/* when /proc/PID/maps was last read */
 };
@@ -68,7 +70,9 @@ struct codemap_list {
 static int codemap_read_maps(struct codemap *m);
 static void codemap_add_mapping(struct codemap *m, uint64_t lo, uint64_t hi, uint64_t offset,
 				const char *path);
+static void codemap_add_list(struct codemap *m, uint64_t addr);
 static struct codemap_file *codemap_file(struct codemap *m, const char *path);
+static int codemap_read_jit(struct codemap *m);
 static void codemap_walk_jit(struct codemap *m, struct codemap_list *list);
 static void codemap_add_jit(struct codemap *m, const struct jit_code_entry *e);
 static void codemap_add_jit_ranges(struct codemap *m);
@@ -101,10 +105,40 @@ void codemap_free(struct codemap *m)
 
 int codemap_refresh(struct codemap *m)
 {
-	size_t kept = 0;
-
 	if (codemap_read_maps(m) < 0)
 		return -1;
+	m->nfile_entries = m->nentries;
+	codemap_add_jit_ranges(m);
+	return codemap_read_jit(m) < 0 ? -1 : 0;
+}
+
+int codemap_watch(struct codemap *m)
+{
+	/* Until the JIT's library is loaded, look for it now and then. */
+	if (!m->nlists)
+		return now_ns() - m->last_maps_ns > CODEMAP_MAPS_INTERVAL_NS ? codemap_refresh(m) : 0;
+	return codemap_read_jit(m);
+}
+
+/* Walks the JIT lists again when one changed since the last walk (a look
+ * at each head tells).  -1 when the process is gone. */
+static int codemap_read_jit(struct codemap *m)
+{
+	int changed = 0, readable = 0;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->nlists; i++) {
+		struct jit_descriptor d;
+
+		if (codemap_read(m, m->lists[i].addr, &d, sizeof(d)) < 0)
+			continue;
+		readable = 1;
+		changed |= memcmp(&d, &m->lists[i].seen, sizeof(d)) != 0;
+	}
+	if (!readable)
+		return m->nlists ? -1 : 0;
+	if (!changed)
+		return 0;
 	for (size_t i = 0; i < m->njits; i++)
 		m->jits[i].seen = 0;
 	for (size_t i = 0; i < m->nlists; i++)
@@ -118,25 +152,9 @@ int codemap_refresh(struct codemap *m)
 			elfcode_free(m->jits[i].code);
 	}
 	m->njits = kept;
+	m->nentries = m->nfile_entries;
 	codemap_add_jit_ranges(m);
 	return 0;
-}
-
-int codemap_watch(struct codemap *m)
-{
-	int changed = 0;
-
-	/* Until the JIT's library is loaded, look for it now and then. */
-	if (!m->nlists)
-		return now_ns() - m->last_maps_ns > CODEMAP_MAPS_INTERVAL_NS ? codemap_refresh(m) : 0;
-	for (size_t i = 0; i < m->nlists && !changed; i++) {
-		struct jit_descriptor d;
-
-		if (codemap_read(m, m->lists[i].addr, &d, sizeof(d)) < 0)
-			return -1;
-		changed = memcmp(&d, &m->lists[i].seen, sizeof(d)) != 0;
-	}
-	return changed ? codemap_refresh(m) : 0;
 }
 
 const struct codemap_entry *codemap_find(const struct codemap *m, uint64_t addr)
@@ -154,7 +172,7 @@ const struct codemap_entry *codemap_find(const struct codemap *m, uint64_t addr)
 static int codemap_read_maps(struct codemap *m)
 {
 	char path[64], line[4096 + 256];
-	size_t old_entries = m->nentries, old_lists = m->nlists;
+	size_t old_entries = m->nentries;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)m->pid);
@@ -176,16 +194,11 @@ static int codemap_read_maps(struct codemap *m)
 			codemap_add_mapping(m, lo, hi, offset, line + name_at);
 	}
 	fclose(f);
-	if (m->nentries == old_entries) { /* a live process maps something */
-		m->nlists = old_lists;
+	if (m->nentries == old_entries) /* a live process maps something */
 		return -1;
-	}
 	memmove(m->entries, m->entries + old_entries,
 		(m->nentries - old_entries) * sizeof(*m->entries));
 	m->nentries -= old_entries;
-	if (m->lists)	/* none before the JIT's library is loaded */
-		memmove(m->lists, m->lists + old_lists, (m->nlists - old_lists) * sizeof(*m->lists));
-	m->nlists -= old_lists;
 	return 0;
 }
 
@@ -205,11 +218,18 @@ static void codemap_add_mapping(struct codemap *m, uint64_t lo, uint64_t hi, uin
 	e->bias = bias;
 	e->code = file->code;
 	e->jit = 0;
-	if (file->has_descriptor) {
-		m->lists = xgrow(m->lists, &m->lists_alloc, m->nlists + 1, sizeof(*m->lists));
-		memset(&m->lists[m->nlists], 0, sizeof(*m->lists));
-		m->lists[m->nlists++].addr = file->descriptor + bias;
-	}
+	if (file->has_descriptor)
+		codemap_add_list(m, file->descriptor + bias);
+}
+
+static void codemap_add_list(struct codemap *m, uint64_t addr)
+{
+	for (size_t i = 0; i < m->nlists; i++)
+		if (m->lists[i].addr == addr)
+			return;
+	m->lists = xgrow(m->lists, &m->lists_alloc, m->nlists + 1, sizeof(*m->lists));
+	memset(&m->lists[m->nlists], 0, sizeof(*m->lists));
+	m->lists[m->nlists++].addr = addr;
 }
 
 /* The file at `path`, opened and searched for the JIT descriptor once. */

@@ -10,9 +10,9 @@
  *                 threads it reads) and lists their stacks through GDB/MI,
  *                 about 1 ms of pause per sample.  Samples are of wall
  *                 time for the main thread.  It needs no kernel support.
- *
- * Deadlines are absolute (start + k / rate): the rate does not drift with
- * the cost of each sample, and missed deadlines are skipped, not bunched. */
+ *                 Its deadlines are absolute (start + k / rate): the rate
+ *                 does not drift with the cost of each sample, and missed
+ *                 deadlines are skipped, not bunched. */
 #ifndef NPROF_SAMPLER_H
 #define NPROF_SAMPLER_H
 
