@@ -29,7 +29,7 @@ static void elfcode_find_ranges(struct elfcode *c);
 static int elfcode_find_cu(struct elfcode *c, uint64_t addr, Dwarf_Die *cu);
 static int elfcode_scopes(Dwarf_Die *parent, uint64_t addr, Dwarf_Die *out, int n);
 static const char *elfcode_die_name(Dwarf_Die *die);
-static Dwarf_Line *elfcode_line_before(Dwarf_Die *cu, uint64_t addr);
+static Dwarf_Line *elfcode_line_before(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *func);
 static const char *elfcode_call_file(Dwarf_Die *cu, Dwarf_Die *inlined);
 static int elfcode_sym_lookup(Elf *elf, Elf_Scn *scn, const char *name, uint64_t *value);
 
@@ -143,18 +143,23 @@ size_t elfcode_lines(struct elfcode *c, uint64_t addr, struct frame *out, size_t
 	    !(line = dwarf_getsrc_die(&cu, addr)))
 		return 0;
 	dwarf_lineno(line, &lineno);
-	if (lineno == 0 && (line = elfcode_line_before(&cu, addr)))
-		dwarf_lineno(line, &lineno);
-	if (lineno == 0)
-		return 0;
 	nscopes = elfcode_scopes(&cu, addr, scopes, 0);
-	out[n].file = dwarf_linesrc(line, NULL, NULL);
-	out[n].line = lineno;
-	out[n].func = nscopes ? elfcode_die_name(&scopes[nscopes - 1]) : NULL;
-	n++;
+	k = nscopes - 1;
+	if (lineno == 0 && k > 0 && dwarf_tag(&scopes[k]) == DW_TAG_inlined_subroutine) {
+		/* Line 0 in an inlined callee: the call line is what is known. */
+	} else {
+		if (lineno == 0 && k == 0 && (line = elfcode_line_before(&cu, addr, &scopes[0])))
+			dwarf_lineno(line, &lineno);
+		if (lineno == 0)
+			return 0;
+		out[n].file = dwarf_linesrc(line, NULL, NULL);
+		out[n].line = lineno;
+		out[n].func = nscopes ? elfcode_die_name(&scopes[k]) : NULL;
+		n++;
+	}
 	/* Each inlined call is a frame of its own: the line it was called
 	 * from, in the function around it. */
-	for (k = nscopes - 1; k > 0 && n < max; k--) {
+	for (; k > 0 && n < max; k--) {
 		Dwarf_Attribute attr;
 		Dwarf_Word call_line = 0;
 
@@ -171,16 +176,18 @@ size_t elfcode_lines(struct elfcode *c, uint64_t addr, struct frame *out, size_t
 }
 
 /* LLVM gives line 0 to code of no one statement (spills, loop control it
- * moved): it belongs to the statement before it, as a reader of the
- * disassembly would say.  The last row with a nonzero line at or below
- * `addr` in its sequence; NULL when there is none. */
-static Dwarf_Line *elfcode_line_before(Dwarf_Die *cu, uint64_t addr)
+ * moved).  In a function's own code (not inlined) it belongs to the
+ * statement before it, as a reader of the disassembly would say: the last
+ * row with a nonzero line at or below `addr` in its sequence, if it is in
+ * the function's own file; NULL otherwise. */
+static Dwarf_Line *elfcode_line_before(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *func)
 {
 	Dwarf_Lines *lines;
 	Dwarf_Line *best = NULL;
+	const char *file = dwarf_decl_file(func), *best_file;
 	size_t n;
 
-	if (dwarf_getsrclines(cu, &lines, &n) != 0)
+	if (!file || dwarf_getsrclines(cu, &lines, &n) != 0)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		Dwarf_Line *l = dwarf_onesrcline(lines, i);
@@ -197,7 +204,8 @@ static Dwarf_Line *elfcode_line_before(Dwarf_Die *cu, uint64_t addr)
 		else if (lineno)
 			best = l;
 	}
-	return best;
+	best_file = best ? dwarf_linesrc(best, NULL, NULL) : NULL;
+	return best_file && strcmp(best_file, file) == 0 ? best : NULL;
 }
 
 /* The compile unit holding `addr`: through .debug_aranges when there is

@@ -31,26 +31,32 @@ struct run {
 
 /* Unwinds, reading the process's map again (once a drain) when the stack
  * leads into code the map does not know yet: a library just loaded, a
- * function Numba just compiled. */
-static size_t unwind_sample(struct run *r, const struct perf_sample *s)
+ * function Numba just compiled.  Sets *unknown as unwind_stack does. */
+static size_t unwind_sample(struct run *r, const struct perf_sample *s, int *unknown)
 {
-	int unknown;
-	size_t n = unwind_stack(r->map, &s->regs, &s->stack, r->pcs, MAX_PCS, &unknown);
+	size_t n = unwind_stack(r->map, &s->regs, &s->stack, r->pcs, MAX_PCS, unknown);
 
-	if (unknown && !r->refreshed) {
+	if (*unknown && !r->refreshed) {
 		r->refreshed = 1;
 		if (codemap_refresh(r->map) == 0)
-			n = unwind_stack(r->map, &s->regs, &s->stack, r->pcs, MAX_PCS, &unknown);
+			n = unwind_stack(r->map, &s->regs, &s->stack, r->pcs, MAX_PCS, unknown);
 	}
 	return n;
 }
 
 /* One sample into the profile: the source frames of each JIT address,
- * inlined calls included; other code adds none. */
+ * inlined calls included; other code adds none.  A sample taken in code
+ * nprof cannot place at all (the vDSO, code gone before it was read) is
+ * unreadable: it might have been Numba's. */
 static void record(struct run *r, const struct perf_sample *s)
 {
-	size_t npcs = unwind_sample(r, s), n = 0;
+	int unknown;
+	size_t npcs = unwind_sample(r, s, &unknown), n = 0;
 
+	if (npcs == 0 && unknown) {
+		profile_add_bad(r->profile);
+		return;
+	}
 	for (size_t k = 0; k < npcs && n < MAX_FRAMES; k++) {
 		uint64_t lookup = k ? r->pcs[k] - 1 : r->pcs[k];
 		const struct codemap_entry *e = codemap_find(r->map, lookup);

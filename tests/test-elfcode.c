@@ -85,6 +85,32 @@ static void test_lines_are_never_zero(void **state)
 	assert_true(with_lines < r[0].hi - r[0].lo);
 }
 
+/* A frame's line is in its function's file: Numba's own helpers (inlined
+ * from numba/cpython/numbers.py) in Numba's files, the kernel's and its
+ * helper's in kernel.py, whatever line-0 rows lie around them. */
+static void test_frames_keep_to_their_functions_files(void **state)
+{
+	size_t nr;
+	const struct elfcode_range *r = elfcode_ranges(*state, &nr);
+	int numba_frames = 0;
+
+	for (uint64_t a = r[0].lo; a < r[0].hi; a++) {
+		struct frame f[8];
+		size_t n = elfcode_lines(*state, a, f, 8);
+
+		for (size_t i = 0; i < n; i++) {
+			assert_non_null(f[i].func);
+			if (strstr(f[i].func, "_ZN5numba")) {
+				assert_non_null(strstr(f[i].file, "/numba/"));
+				numba_frames++;
+			} else {
+				assert_true(ends_with(f[i].file, "/kernel.py"));
+			}
+		}
+	}
+	assert_true(numba_frames > 0);
+}
+
 static void test_frames_are_cut_at_max(void **state)
 {
 	size_t nr;
@@ -176,6 +202,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_one_code_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inlined_helper_is_a_frame_of_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lines_are_never_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frames_keep_to_their_functions_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frames_are_cut_at_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outside_the_code_there_is_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_address_has_an_unwind_rule, setup, teardown),
