@@ -202,6 +202,14 @@ static void make_chain(struct fixture *f, struct chain *c, uint64_t outer_return
 	c->stack.size = wrapper_cfa - sp;
 }
 
+/* The fixture registered and read, and a chain made on it. */
+static void chain_ready(struct fixture *f, struct chain *c, uint64_t outer_return)
+{
+	jit_register(f);
+	assert_int_equal(codemap_refresh(f->map), 0);
+	make_chain(f, c, outer_return);
+}
+
 /* JIT frames up to the first frame outside JIT code (the dispatcher). */
 static void test_unwind_stops_where_jit_code_ends(void **state)
 {
@@ -210,9 +218,7 @@ static void test_unwind_stops_where_jit_code_ends(void **state)
 	uint64_t pcs[16];
 	int unknown;
 
-	jit_register(f);
-	assert_int_equal(codemap_refresh(f->map), 0);
-	make_chain(f, &c, (uint64_t)(uintptr_t)&setup + 1);
+	chain_ready(f, &c, (uint64_t)(uintptr_t)&setup + 1);
 	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 2);
 	assert_int_equal(pcs[0], c.kernel);
 	assert_int_equal(pcs[1], c.wrapper + 1);
@@ -227,9 +233,7 @@ static void test_unwind_says_when_code_is_unknown(void **state)
 	uint64_t pcs[16];
 	int unknown;
 
-	jit_register(f);
-	assert_int_equal(codemap_refresh(f->map), 0);
-	make_chain(f, &c, 0x1234);
+	chain_ready(f, &c, 0x1234);
 	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 2);
 	assert_true(unknown);
 	c.regs.r[UNWIND_IP] = 0x1234;
@@ -245,9 +249,7 @@ static void test_unwind_stays_inside_the_copy(void **state)
 	uint64_t pcs[16];
 	int unknown;
 
-	jit_register(f);
-	assert_int_equal(codemap_refresh(f->map), 0);
-	make_chain(f, &c, (uint64_t)(uintptr_t)&setup + 1);
+	chain_ready(f, &c, (uint64_t)(uintptr_t)&setup + 1);
 	c.stack.size = cfa_offset(f, c.kernel) - 4;
 	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 1);
 	assert_false(unknown);
