@@ -1,4 +1,4 @@
-/* The JIT object fixture (tests/data/jit/kernel.o, made by
+/* The JIT object fixture (tests/data/jit/kernel.elf, made by
  * tests/data/jit/make-fixture.py from kernel.py) for the tests of the
  * modules that read Numba's JIT objects. */
 #ifndef NPROF_TEST_JITFIXTURE_H
@@ -18,7 +18,7 @@
 static inline unsigned char *jitfixture_load(size_t *n)
 {
 	const char *srcdir = getenv("srcdir");
-	char *path = xasprintf("%s/data/jit/kernel.o", srcdir ? srcdir : ".");
+	char *path = xasprintf("%s/data/jit/kernel.elf", srcdir ? srcdir : ".");
 	FILE *f = fopen(path, "rb");
 	unsigned char *img;
 	long size;

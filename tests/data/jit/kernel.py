@@ -1,4 +1,4 @@
-"""The source of kernel.o: a kernel whose work sits in an inlined helper.
+"""The source of kernel.elf: a kernel whose work sits in an inlined helper.
 make-fixture.py compiles it and saves the JIT object holding `kernel`."""
 from numba import njit
 

@@ -1,4 +1,4 @@
-"""Remakes kernel.o: the JIT object Numba registers for `kernel` in
+"""Remakes kernel.elf: the JIT object Numba registers for `kernel` in
 kernel.py, as GDB's JIT interface hands it to a debugger.  Run it with
 nprof's start-up hook (faithful code generation) and debug info on:
 
@@ -38,9 +38,9 @@ entry = descriptor.first_entry
 while entry:
     image = ctypes.string_at(entry.contents.symfile_addr, entry.contents.symfile_size)
     if b"6kernel" in image and b".debug_line" in image:
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel.o"), "wb") as f:
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel.elf"), "wb") as f:
             f.write(image)
-        print(f"kernel.o: {len(image)} bytes")
+        print(f"kernel.elf: {len(image)} bytes")
         break
     entry = entry.contents.next
 else:
