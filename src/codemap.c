@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -19,6 +20,7 @@ struct codemap_file {
 	char *path;
 	struct elfcode *code;	/* NULL when not readable ELF */
 	int has_descriptor;	/* it defines __jit_debug_descriptor */
+	int interpreter;	/* the python executable or libpython */
 	uint64_t descriptor;	/* that symbol's ELF address */
 };
 
@@ -70,6 +72,7 @@ struct codemap_list {
 static int codemap_read_maps(struct codemap *m);
 static void codemap_add_mapping(struct codemap *m, uint64_t lo, uint64_t hi, uint64_t offset,
 				const char *path);
+static int codemap_is_interpreter(const struct codemap *m, const char *path);
 static void codemap_add_list(struct codemap *m, uint64_t addr);
 static struct codemap_file *codemap_file(struct codemap *m, const char *path);
 static int codemap_read_jit(struct codemap *m);
@@ -218,8 +221,26 @@ static void codemap_add_mapping(struct codemap *m, uint64_t lo, uint64_t hi, uin
 	e->bias = bias;
 	e->code = file->code;
 	e->jit = 0;
+	e->interpreter = file->interpreter;
 	if (file->has_descriptor)
 		codemap_add_list(m, file->descriptor + bias);
+}
+
+/* The program's executable (python itself) or a libpython. */
+static int codemap_is_interpreter(const struct codemap *m, const char *path)
+{
+	char link[64], exe[4096];
+	const char *base = strrchr(path, '/');
+	ssize_t n;
+
+	if (strncmp(base ? base + 1 : path, "libpython", 9) == 0)
+		return 1;
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)m->pid);
+	n = readlink(link, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	return strcmp(exe, path) == 0;
 }
 
 static void codemap_add_list(struct codemap *m, uint64_t addr)
@@ -244,6 +265,7 @@ static struct codemap_file *codemap_file(struct codemap *m, const char *path)
 	f = &m->files[m->nfiles++];
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);
+	f->interpreter = codemap_is_interpreter(m, path);
 	f->code = elfcode_open_file(path);
 	if (f->code && elfcode_symbol(f->code, "__jit_debug_descriptor", &f->descriptor) == 0)
 		f->has_descriptor = 1;

@@ -19,6 +19,7 @@ struct codemap_entry {
 	uint64_t bias;		/* run-time minus ELF address */
 	struct elfcode *code;
 	int jit;		/* a JIT object (Numba's code) */
+	int interpreter;	/* the python executable or libpython */
 };
 
 struct codemap;

@@ -29,7 +29,7 @@ size_t unwind_stack(const struct codemap *map, const struct unwind_regs *start,
 
 		if (!e)
 			*unknown = 1;
-		if (!e || (seen_jit && !e->jit))
+		if (!e || (seen_jit && e->interpreter))
 			break;
 		pcs[n++] = pc;
 		seen_jit |= e->jit;

@@ -3,9 +3,11 @@
  * address (libdw evaluates the rules' rows; this evaluates their DWARF
  * expressions).  The process is not consulted: it ran on after the copy.
  *
- * Unwinding stops where Numba's code is left for the interpreter: at the
- * first frame outside JIT code above a JIT frame (the dispatcher that
- * called it), or when the copy or the CFI ends. */
+ * Unwinding stops where Numba's code was entered from the interpreter: at
+ * the first frame in python or libpython above a JIT frame.  It goes on
+ * through other code between JIT frames (Numba's thread pool runs a
+ * prange body called from the function that holds the loop), and stops
+ * early when the copy or the CFI ends. */
 #ifndef NPROF_UNWIND_H
 #define NPROF_UNWIND_H
 

@@ -169,7 +169,8 @@ static uint64_t cfa_offset(struct fixture *f, uint64_t a)
 
 /* An address of the kernel, and one of the CPython wrapper after it (code
  * with unwind rules but no line information): a call from one to the
- * other, made up on a stack of our own. */
+ * other, made up on a stack of our own, maybe through a native function
+ * in between (called at its first instruction, where the CFA is rsp + 8). */
 struct chain {
 	uint64_t kernel, wrapper;
 	unsigned char data[512];
@@ -177,7 +178,7 @@ struct chain {
 	struct unwind_stack stack;
 };
 
-static void make_chain(struct fixture *f, struct chain *c, uint64_t outer_return)
+static void make_chain(struct fixture *f, struct chain *c, uint64_t native, uint64_t outer_return)
 {
 	const uint64_t sp = 0x7ff000000000ull;
 	uint64_t kernel_cfa, wrapper_cfa, ret;
@@ -189,8 +190,13 @@ static void make_chain(struct fixture *f, struct chain *c, uint64_t outer_return
 	for (c->wrapper = f->hi - 16; elfcode_lines(f->code, c->wrapper, fr, 4) != 0; c->wrapper--)
 		assert_true(c->wrapper > f->lo);
 	kernel_cfa = sp + cfa_offset(f, c->kernel);
-	wrapper_cfa = kernel_cfa + cfa_offset(f, c->wrapper);
 	/* Each frame's return address sits just below its CFA. */
+	if (native) {
+		ret = native + 1;
+		memcpy(c->data + (kernel_cfa - 8 - sp), &ret, 8);
+		kernel_cfa += 8;	/* the native frame's CFA */
+	}
+	wrapper_cfa = kernel_cfa + cfa_offset(f, c->wrapper);
 	ret = c->wrapper + 1;
 	memcpy(c->data + (kernel_cfa - 8 - sp), &ret, 8);
 	memcpy(c->data + (wrapper_cfa - 8 - sp), &outer_return, 8);
@@ -203,22 +209,30 @@ static void make_chain(struct fixture *f, struct chain *c, uint64_t outer_return
 }
 
 /* The fixture registered and read, and a chain made on it. */
-static void chain_ready(struct fixture *f, struct chain *c, uint64_t outer_return)
+static void chain_ready(struct fixture *f, struct chain *c, uint64_t native, uint64_t outer_return)
 {
 	jit_register(f);
 	assert_int_equal(codemap_refresh(f->map), 0);
-	make_chain(f, c, outer_return);
+	make_chain(f, c, native, outer_return);
 }
 
-/* JIT frames up to the first frame outside JIT code (the dispatcher). */
-static void test_unwind_stops_where_jit_code_ends(void **state)
+/* This test program is the process's executable: it plays python, the
+ * interpreter that called the jitted code. */
+static uint64_t interpreter_return(void)
+{
+	return (uint64_t)(uintptr_t)&setup + 1;
+}
+
+/* JIT frames up to the interpreter that called them. */
+static void test_unwind_stops_at_the_interpreter(void **state)
 {
 	struct fixture *f = *state;
 	struct chain c;
 	uint64_t pcs[16];
 	int unknown;
 
-	chain_ready(f, &c, (uint64_t)(uintptr_t)&setup + 1);
+	chain_ready(f, &c, 0, interpreter_return());
+	assert_true(codemap_find(f->map, interpreter_return() - 1)->interpreter);
 	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 2);
 	assert_int_equal(pcs[0], c.kernel);
 	assert_int_equal(pcs[1], c.wrapper + 1);
@@ -233,12 +247,31 @@ static void test_unwind_says_when_code_is_unknown(void **state)
 	uint64_t pcs[16];
 	int unknown;
 
-	chain_ready(f, &c, 0x1234);
+	chain_ready(f, &c, 0, 0x1234);
 	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 2);
 	assert_true(unknown);
 	c.regs.r[UNWIND_IP] = 0x1234;
 	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 0);
 	assert_true(unknown);
+}
+
+/* Native code between two JIT frames (Numba's thread pool between the
+ * function holding a prange loop and the loop's body) is walked through. */
+static void test_unwind_goes_through_native_code(void **state)
+{
+	struct fixture *f = *state;
+	struct chain c;
+	uint64_t pcs[16];
+	uint64_t native = (uint64_t)(uintptr_t)&getpid;	/* in libc, not the executable */
+	int unknown;
+
+	chain_ready(f, &c, native, interpreter_return());
+	assert_false(codemap_find(f->map, native)->jit);
+	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 3);
+	assert_int_equal(pcs[0], c.kernel);
+	assert_int_equal(pcs[1], native + 1);
+	assert_int_equal(pcs[2], c.wrapper + 1);
+	assert_false(unknown);
 }
 
 /* A copy too short to hold the return address ends the walk there. */
@@ -249,7 +282,7 @@ static void test_unwind_stays_inside_the_copy(void **state)
 	uint64_t pcs[16];
 	int unknown;
 
-	chain_ready(f, &c, (uint64_t)(uintptr_t)&setup + 1);
+	chain_ready(f, &c, 0, interpreter_return());
 	c.stack.size = cfa_offset(f, c.kernel) - 4;
 	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 1);
 	assert_false(unknown);
@@ -264,7 +297,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_jit_objects_come_and_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_jit_image_is_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dead_process_keeps_what_was_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unwind_stops_where_jit_code_ends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unwind_stops_at_the_interpreter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unwind_goes_through_native_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwind_says_when_code_is_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwind_stays_inside_the_copy, setup, teardown),
 	};

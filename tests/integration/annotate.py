@@ -73,6 +73,18 @@ def test_threads_all_samples_the_worker_threads(tmp):
     assert rows.get(hot, (None,))[0] and rows[hot][0] > 30, out
 
 
+def test_prange_work_of_the_main_thread_goes_to_the_prange_line(tmp):
+    """The main thread's share of a prange loop runs in a gufunc called
+    through Numba's thread pool: its samples belong to the prange line of
+    the function that holds the loop (the pool's native frames between)."""
+    script = program("prange.py")
+    status, out, err = annotate("--threads", "all", "--", script)
+    assert status == 0, err
+    rows = report_lines(out, "prange.py")
+    line = line_of(script, "# prange line")
+    assert rows.get(line, (None,))[0] and rows[line][0] > 10, out
+
+
 def test_stdio_and_exit_status_pass_through(tmp):
     data = b"hi\n\x00binary\xff\nno newline at end"
     status, out, err = nprof_bytes("annotate", "--python", PYTHON, *SAMPLER_ARGS, "-o",
