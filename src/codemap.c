@@ -216,12 +216,8 @@ static void codemap_add_mapping(struct codemap *m, uint64_t lo, uint64_t hi, uin
 		return;
 	m->entries = xgrow(m->entries, &m->entries_alloc, m->nentries + 1, sizeof(*m->entries));
 	e = &m->entries[m->nentries++];
-	e->lo = lo;
-	e->hi = hi;
-	e->bias = bias;
-	e->code = file->code;
-	e->jit = 0;
-	e->interpreter = file->interpreter;
+	*e = (struct codemap_entry){ .lo = lo, .hi = hi, .bias = bias, .code = file->code,
+				     .interpreter = file->interpreter };
 	if (file->has_descriptor)
 		codemap_add_list(m, file->descriptor + bias);
 }
@@ -338,11 +334,8 @@ static void codemap_add_jit_ranges(struct codemap *m)
 			m->entries = xgrow(m->entries, &m->entries_alloc, m->nentries + 1,
 					   sizeof(*m->entries));
 			e = &m->entries[m->nentries++];
-			e->lo = r[k].lo;
-			e->hi = r[k].hi;
-			e->bias = 0;
-			e->code = m->jits[i].code;
-			e->jit = 1;
+			*e = (struct codemap_entry){ .lo = r[k].lo, .hi = r[k].hi,
+						     .code = m->jits[i].code, .jit = 1 };
 		}
 	}
 }
