@@ -44,6 +44,7 @@ struct codemap {
 					 * kept once seen (llvmlite stays loaded) */
 	size_t nlists, lists_alloc;
 	long long last_maps_ns;		/* when /proc/PID/maps was last read */
+	int denied;			/* errno of a read refused, or 0 */
 };
 
 /* GDB's JIT interface, as the process lays it out (x86-64). */
@@ -79,7 +80,7 @@ static int codemap_read_jit(struct codemap *m);
 static void codemap_walk_jit(struct codemap *m, struct codemap_list *list);
 static void codemap_add_jit(struct codemap *m, const struct jit_code_entry *e);
 static void codemap_add_jit_ranges(struct codemap *m);
-static int codemap_read(const struct codemap *m, uint64_t addr, void *buf, size_t n);
+static int codemap_read(struct codemap *m, uint64_t addr, void *buf, size_t n);
 
 struct codemap *codemap_new(pid_t pid)
 {
@@ -341,10 +342,19 @@ static void codemap_add_jit_ranges(struct codemap *m)
 }
 
 /* Reads the process's memory without stopping it. */
-static int codemap_read(const struct codemap *m, uint64_t addr, void *buf, size_t n)
+static int codemap_read(struct codemap *m, uint64_t addr, void *buf, size_t n)
 {
 	struct iovec local = { .iov_base = buf, .iov_len = n };
 	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = n };
 
-	return process_vm_readv(m->pid, &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -1;
+	if (process_vm_readv(m->pid, &local, 1, &remote, 1, 0) == (ssize_t)n)
+		return 0;
+	if (errno == EPERM || errno == EACCES)
+		m->denied = errno;
+	return -1;
+}
+
+int codemap_denied(const struct codemap *m)
+{
+	return m->denied;
 }

@@ -38,6 +38,11 @@ int codemap_refresh(struct codemap *m);
  * process is gone. */
 int codemap_watch(struct codemap *m);
 
+/* The errno (EPERM, EACCES) with which a read of the process's memory was
+ * refused (ptrace is forbidden: Yama's ptrace_scope, a seccomp policy), or
+ * 0: then no JIT object could be read. */
+int codemap_denied(const struct codemap *m);
+
 /* The code holding `addr`, or NULL. */
 const struct codemap_entry *codemap_find(const struct codemap *m, uint64_t addr);
 

@@ -130,6 +130,10 @@ int sampler_perf_run(const struct sampler_options *opt, struct profile *profile)
 		goto out;
 	}
 	sample_loop(&r);
+	if (codemap_denied(r.map))
+		warning("cannot read the program's memory (%s), so Numba's code could not be named; "
+			"ptrace is forbidden here (see /proc/sys/kernel/yama/ptrace_scope)",
+			strerror(codemap_denied(r.map)));
 	code = target_exit_code(&r.target);
 out:
 	perf_close(r.perf);

@@ -27,7 +27,7 @@ def program(name):
 def nprof(*args, stdin=b"", env=None, cwd=None, launcher=()):
     """Runs nprof to completion; returns (status, stdout, stderr) as text
     (bytes when stdin is bytes and binary output is wanted: see nprof_bytes).
-    `launcher` is a command that runs nprof (as tests/integration/noperf.py)."""
+    `launcher` is a command that runs nprof (as tests/integration/deny.py)."""
     status, out, err = nprof_bytes(*args, stdin=stdin, env=env, cwd=cwd, launcher=launcher)
     return status, out.decode(errors="replace"), err.decode(errors="replace")
 

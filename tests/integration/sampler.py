@@ -1,5 +1,5 @@
 """Integration tests of the choice of sampler: perf events where the
-kernel allows them, gdb otherwise (noperf.py plays a kernel that does
+kernel allows them, gdb otherwise (deny.py plays a kernel that does
 not), and what is particular to the perf sampler."""
 import os
 import sys
@@ -7,7 +7,8 @@ import sys
 from harness import (EXAMPLE, PYTHON, SRCDIR, annotate, line_of, nprof, one_line_error, program,
                      report_lines, run)
 
-NOPERF = [sys.executable, os.path.join(SRCDIR, "integration", "noperf.py")]
+DENY = [sys.executable, os.path.join(SRCDIR, "integration", "deny.py")]
+NOPERF = [*DENY, "perf_event_open", "--"]
 
 
 def perf_allowed():
@@ -83,6 +84,19 @@ def test_doctor_says_which_samplers_work(tmp):
         status, out, err = nprof("doctor", "--python", PYTHON)
         assert status == 0, (out, err)
         assert "perf:    allowed" in out and "with perf events" in out, out
+
+
+def test_memory_that_cannot_be_read_is_said(tmp):
+    """Where ptrace is forbidden, the perf sampler cannot read Numba's code
+    from the program: it says so instead of a silent empty profile."""
+    if not perf_allowed():
+        return
+    status, out, err = nprof("annotate", "--python", PYTHON, "--sampler", "perf", "--",
+                             EXAMPLE, "5", launcher=[*DENY, "process_vm_readv", "--"])
+    assert status == 0, err
+    assert "warning: cannot read the program's memory" in err, err
+    assert "ptrace_scope" in err, err
+    assert "sum over 5 calls" in out, out
 
 
 def test_bad_sampler_is_a_usage_error(tmp):
