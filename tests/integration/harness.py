@@ -89,11 +89,12 @@ def report_lines(report, path_suffix):
         cells = left.split()
         if not cells or not cells[-1].isdigit():
             continue
-        number = int(cells[-1])
-        pcts = [float(c.rstrip("%")) for c in cells[:-1]]
-        self_pct = pcts[0] if len(pcts) >= 1 else None
-        total_pct = pcts[1] if len(pcts) >= 2 else None
-        rows[number] = (self_pct, total_pct, source)
+        # Fixed columns (report-text.c): self% in 0-7, total% in 8-15; a
+        # blank cell is a zero, so the columns, not the words, say which.
+        self_cell, total_cell = left[0:7].strip(), left[8:15].strip()
+        self_pct = float(self_cell.rstrip("%")) if self_cell else None
+        total_pct = float(total_cell.rstrip("%")) if total_cell else None
+        rows[int(cells[-1])] = (self_pct, total_pct, source)
     return rows
 
 
