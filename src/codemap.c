@@ -77,8 +77,8 @@ static int codemap_is_interpreter(const struct codemap *m, const char *path);
 static void codemap_add_list(struct codemap *m, uint64_t addr);
 static struct codemap_file *codemap_file(struct codemap *m, const char *path);
 static int codemap_read_jit(struct codemap *m);
-static void codemap_walk_jit(struct codemap *m, struct codemap_list *list);
-static void codemap_add_jit(struct codemap *m, const struct jit_code_entry *e);
+static int codemap_walk_jit(struct codemap *m, struct codemap_list *list);
+static int codemap_add_jit(struct codemap *m, const struct jit_code_entry *e);
 static void codemap_add_jit_ranges(struct codemap *m);
 static int codemap_read(struct codemap *m, uint64_t addr, void *buf, size_t n);
 
@@ -128,7 +128,7 @@ int codemap_watch(struct codemap *m)
  * at each head tells).  -1 when the process is gone. */
 static int codemap_read_jit(struct codemap *m)
 {
-	int changed = 0, readable = 0;
+	int changed = 0, readable = 0, whole = 1;
 	size_t kept = 0;
 
 	for (size_t i = 0; i < m->nlists; i++) {
@@ -146,11 +146,13 @@ static int codemap_read_jit(struct codemap *m)
 	for (size_t i = 0; i < m->njits; i++)
 		m->jits[i].seen = 0;
 	for (size_t i = 0; i < m->nlists; i++)
-		codemap_walk_jit(m, &m->lists[i]);
+		if (codemap_walk_jit(m, &m->lists[i]) < 0)
+			whole = 0;
 	/* Objects no longer listed were freed by the JIT: their addresses
-	 * may hold other code now. */
+	 * may hold other code now.  (After a walk cut short, none is known
+	 * to be gone.) */
 	for (size_t i = 0; i < m->njits; i++) {
-		if (m->jits[i].seen)
+		if (m->jits[i].seen || !whole)
 			m->jits[kept++] = m->jits[i];
 		else
 			elfcode_free(m->jits[i].code);
@@ -271,56 +273,63 @@ static struct codemap_file *codemap_file(struct codemap *m, const char *path)
 
 /* Walks one JIT list.  The process runs on while this reads: a list
  * changing under the walk gives a short or unreadable walk, never a bad
- * object (each image must parse and relocate), and the next refresh
- * reads it again. */
-static void codemap_walk_jit(struct codemap *m, struct codemap_list *list)
+ * object (each image must parse and relocate).  Returns -1 when the walk
+ * was cut short: then nothing may be taken as gone, and the list is
+ * walked again at the next look. */
+static int codemap_walk_jit(struct codemap *m, struct codemap_list *list)
 {
 	struct jit_descriptor d;
 	struct jit_code_entry e;
 	uint64_t at;
 	size_t count = 0;
 
+	memset(&list->seen, 0, sizeof(list->seen));
 	if (codemap_read(m, list->addr, &d, sizeof(d)) < 0 || d.version != 1)
-		return;
-	list->seen = d;
+		return -1;
 	for (at = d.first_entry; at && count < CODEMAP_MAX_JIT_ENTRIES; at = e.next_entry, count++) {
 		size_t i;
 
 		if (codemap_read(m, at, &e, sizeof(e)) < 0)
-			return;
+			return -1;
 		for (i = 0; i < m->njits; i++)
 			if (m->jits[i].symfile_addr == e.symfile_addr &&
 			    m->jits[i].symfile_size == e.symfile_size)
 				break;
 		if (i < m->njits)
 			m->jits[i].seen = 1;
-		else
-			codemap_add_jit(m, &e);
+		else if (codemap_add_jit(m, &e) < 0)
+			return -1;
 	}
+	list->seen = d;
+	return 0;
 }
 
-static void codemap_add_jit(struct codemap *m, const struct jit_code_entry *e)
+/* Reads and opens a new object.  -1 when its image could not be read
+ * (it may have been freed under the walk); an image that is not a usable
+ * object is left out for good (0). */
+static int codemap_add_jit(struct codemap *m, const struct jit_code_entry *e)
 {
 	unsigned char *img;
 	struct elfcode *code;
 	struct codemap_jit *j;
 
 	if (e->symfile_size == 0 || e->symfile_size > CODEMAP_MAX_JIT_SIZE)
-		return;
+		return 0;
 	img = xmalloc(e->symfile_size);
 	if (codemap_read(m, e->symfile_addr, img, e->symfile_size) < 0) {
 		free(img);
-		return;
+		return -1;
 	}
 	code = elfcode_open_jit(img, e->symfile_size);
 	if (!code)
-		return;
+		return 0;
 	m->jits = xgrow(m->jits, &m->jits_alloc, m->njits + 1, sizeof(*m->jits));
 	j = &m->jits[m->njits++];
 	j->symfile_addr = e->symfile_addr;
 	j->symfile_size = e->symfile_size;
 	j->code = code;
 	j->seen = 1;
+	return 0;
 }
 
 static void codemap_add_jit_ranges(struct codemap *m)

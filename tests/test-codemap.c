@@ -133,6 +133,28 @@ static void test_bad_jit_image_is_skipped(void **state)
 	f->entry.prev_entry = NULL;
 }
 
+/* A walk cut short (an entry freed under it) takes nothing as gone, and
+ * the list is walked again at the next look. */
+static void test_walk_cut_short_forgets_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct jit_code_entry broken = { (struct jit_code_entry *)16, NULL, f->img, 0 };
+
+	jit_register(f);
+	assert_int_equal(codemap_watch(f->map), 0);
+	assert_int_equal(codemap_refresh(f->map), 0);
+	assert_non_null(codemap_find(f->map, f->lo));
+	__jit_debug_descriptor.first_entry = &broken;	/* its next is unreadable */
+	__jit_debug_descriptor.action_flag = 1;
+	__jit_debug_descriptor.relevant_entry = &broken;
+	assert_int_equal(codemap_watch(f->map), 0);
+	assert_non_null(codemap_find(f->map, f->lo));
+	/* The same head again: still walked, and now the object is gone. */
+	broken.next_entry = NULL;
+	assert_int_equal(codemap_watch(f->map), 0);
+	assert_null(codemap_find(f->map, f->lo));
+}
+
 static void test_dead_process_keeps_what_was_read(void **state)
 {
 	struct fixture *f = *state;
@@ -296,6 +318,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_own_code_is_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jit_objects_come_and_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_jit_image_is_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_cut_short_forgets_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dead_process_keeps_what_was_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwind_stops_at_the_interpreter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwind_goes_through_native_code, setup, teardown),
