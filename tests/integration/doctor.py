@@ -1,7 +1,14 @@
 """Integration tests of `nprof doctor`."""
 import os
 
-from harness import PYTHON, nprof, run
+from harness import DENY, PYTHON, annotate, nprof, run
+
+NOPERF = [*DENY, "perf_event_open", "--"]
+
+
+def perf_allowed():
+    status, out, err = annotate("--sampler", "perf", "--", "-c", "pass")
+    return "cannot use perf events" not in err
 
 
 def test_healthy_machine(tmp):
@@ -25,9 +32,16 @@ def test_python_without_numba(tmp):
 
 
 def test_not_a_gdb(tmp):
-    status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", "/bin/true")
+    """Without perf events nothing can sample: a failure.  With them,
+    annotate works (its default), and doctor says what gdb would add."""
+    status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", "/bin/true", launcher=NOPERF)
     assert status == 1, status
-    assert "verdict: no usable gdb" in out, out
+    assert "this is not gdb" in out, out
+    assert "verdict: no usable gdb, and no perf events; run 'nprof setup'" in out, out
+    if perf_allowed():
+        status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", "/bin/true")
+        assert status == 0, (status, out)
+        assert "verdict: ok with perf events" in out and "needs a gdb" in out, out
 
 
 def test_gdb_that_cannot_see_jit_code(tmp):

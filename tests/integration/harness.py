@@ -14,6 +14,9 @@ PYTHON = os.environ.get("NPROF_TEST_PYTHON", "/usr/bin/python3")
 PROGRAMS = os.path.join(SRCDIR, "integration", "programs")
 EXAMPLE = os.path.join(DATADIR, "examples", "two_loops.py")
 TIMEOUT = 300
+# A launcher that makes the listed system calls fail (deny.py), e.g.
+# [*DENY, "perf_event_open", "--"] plays a kernel that refuses perf events.
+DENY = [sys.executable, os.path.join(SRCDIR, "integration", "deny.py")]
 # The sampler the annotate tests run under (annotate-gdb.test and
 # annotate-perf.test run them once each); empty: nprof's default.
 SAMPLER = os.environ.get("NPROF_TEST_SAMPLER", "")

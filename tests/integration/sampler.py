@@ -2,12 +2,10 @@
 kernel allows them, gdb otherwise (deny.py plays a kernel that does
 not), and what is particular to the perf sampler."""
 import os
-import sys
 
-from harness import (EXAMPLE, PYTHON, SRCDIR, annotate, line_of, nprof, one_line_error, program,
+from harness import (DENY, EXAMPLE, PYTHON, annotate, line_of, nprof, one_line_error, program,
                      report_lines, run)
 
-DENY = [sys.executable, os.path.join(SRCDIR, "integration", "deny.py")]
 NOPERF = [*DENY, "perf_event_open", "--"]
 
 
