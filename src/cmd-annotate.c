@@ -17,7 +17,8 @@
 #include "sampler.h"
 #include "util.h"
 
-#define MAX_RATE 1000.0	/* a sample costs ~1-2 ms of gdb's time */
+#define MAX_RATE 1000.0	/* a gdb sample takes ~1-2 ms; a perf ring holds ~30
+			 * samples between the sampler's reads every 10 ms */
 
 enum sampler_kind { SAMPLER_AUTO, SAMPLER_PERF, SAMPLER_GDB };
 
@@ -284,9 +285,7 @@ static int run(struct annotate_options *o, char **args)
 	struct profile *profile = NULL;
 	const char *script;
 	int isolated = 0, code = EXIT_USAGE, nargs = 0;
-	char **argv = NULL, **env = NULL, *shim = NULL;
-
-	char why[256];
+	char **argv = NULL, **env = NULL, *shim = NULL, why[256];
 
 	if (o->sampler == SAMPLER_AUTO)
 		o->sampler = perf_probe(why, sizeof(why)) == 0 ? SAMPLER_PERF : SAMPLER_GDB;

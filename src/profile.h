@@ -74,8 +74,8 @@ struct profile {
 	double wall_seconds;	/* from the first to the last sample window */
 	double paused_seconds;	/* time the target spent stopped by sampling */
 	double rate_requested;	/* Hz */
-	int all_threads;	/* samples are of every running thread at each
-				 * tick, not of the main thread alone */
+	int all_threads;	/* samples are of every (running) thread, not
+				 * of the main thread alone */
 	unsigned long ticks;	/* sampling rounds, when they differ from samples */
 	int cpu_time;		/* samples are of CPU time (taken while a
 				 * thread runs), not of wall time */
