@@ -1,14 +1,7 @@
 """Integration tests of `nprof doctor`."""
 import os
 
-from harness import DENY, PYTHON, annotate, nprof, run
-
-NOPERF = [*DENY, "perf_event_open", "--"]
-
-
-def perf_allowed():
-    status, out, err = annotate("--sampler", "perf", "--", "-c", "pass")
-    return "cannot use perf events" not in err
+from harness import NOPERF, PYTHON, nprof, perf_allowed, run
 
 
 def test_healthy_machine(tmp):

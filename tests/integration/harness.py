@@ -2,9 +2,11 @@
 a failed assertion fails that test only; the run ends with the plain line
 'N passed, M failed' and a non-zero exit status when anything failed."""
 import os
+import select
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 
 NPROF = os.environ.get("NPROF", "nprof")
@@ -17,6 +19,7 @@ TIMEOUT = 300
 # A launcher that makes the listed system calls fail (deny.py), e.g.
 # [*DENY, "perf_event_open", "--"] plays a kernel that refuses perf events.
 DENY = [sys.executable, os.path.join(SRCDIR, "integration", "deny.py")]
+NOPERF = [*DENY, "perf_event_open", "--"]
 # The sampler the annotate tests run under (annotate-gdb.test and
 # annotate-perf.test run them once each); empty: nprof's default.
 SAMPLER = os.environ.get("NPROF_TEST_SAMPLER", "")
@@ -49,8 +52,6 @@ def read_fifo(path, proc, until=None, timeout=TIMEOUT):
     """Reads the FIFO at `path` that `proc` writes, without ever blocking
     on a writer that will not come: until the text holds `until`, else
     until proc has ended.  Opened read-write, it never reads as ended."""
-    import select
-    import time
     fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
     data = b""
     deadline = time.monotonic() + timeout
@@ -70,6 +71,12 @@ def read_fifo(path, proc, until=None, timeout=TIMEOUT):
 
 def annotate(*args, **kw):
     return nprof("annotate", "--python", PYTHON, *SAMPLER_ARGS, *args, **kw)
+
+
+def perf_allowed():
+    """Does this kernel let nprof sample with perf events?"""
+    status, out, err = annotate("--sampler", "perf", "--", "-c", "pass")
+    return "cannot use perf events" not in err
 
 
 def one_line_error(err):

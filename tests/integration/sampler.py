@@ -3,15 +3,8 @@ kernel allows them, gdb otherwise (deny.py plays a kernel that does
 not), and what is particular to the perf sampler."""
 import os
 
-from harness import (DENY, EXAMPLE, PYTHON, annotate, line_of, nprof, one_line_error, program,
-                     report_lines, run)
-
-NOPERF = [*DENY, "perf_event_open", "--"]
-
-
-def perf_allowed():
-    status, out, err = annotate("--sampler", "perf", "--", "-c", "pass")
-    return "cannot use perf events" not in err
+from harness import (DENY, EXAMPLE, NOPERF, PYTHON, annotate, line_of, nprof, one_line_error,
+                     perf_allowed, program, report_lines, run)
 
 
 def expensive_line_dominates(out):
