@@ -43,7 +43,8 @@ int codemap_watch(struct codemap *m);
  * 0: then no JIT object could be read. */
 int codemap_denied(const struct codemap *m);
 
-/* The code holding `addr`, or NULL. */
+/* The code holding `addr`, or NULL; valid until the next refresh or
+ * watch, which may rebuild the map. */
 const struct codemap_entry *codemap_find(const struct codemap *m, uint64_t addr);
 
 #endif

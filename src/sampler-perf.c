@@ -15,7 +15,7 @@
 
 #define DRAIN_MS 10		/* how often the ring is read: samples are
 				 * named while the code they hit is mapped */
-#define MAX_PCS 128		/* return addresses followed per sample */
+#define MAX_CALLS 128		/* frames followed per sample */
 #define MAX_FRAMES 512		/* source frames, inlined calls included */
 
 struct run {
@@ -25,7 +25,7 @@ struct run {
 	struct perf *perf;
 	struct codemap *map;
 	int refreshed;		/* the map was read in this drain */
-	uint64_t pcs[MAX_PCS];
+	struct unwind_frame calls[MAX_CALLS];
 	struct frame frames[MAX_FRAMES];
 };
 
@@ -34,12 +34,14 @@ struct run {
  * function Numba just compiled.  Sets *unknown as unwind_stack does. */
 static size_t unwind_sample(struct run *r, const struct perf_sample *s, int *unknown)
 {
-	size_t n = unwind_stack(r->map, &s->regs, &s->stack, r->pcs, MAX_PCS, unknown);
+	size_t n = unwind_stack(r->map, &s->regs, &s->stack, r->calls, MAX_CALLS, unknown);
 
 	if (*unknown && !r->refreshed) {
 		r->refreshed = 1;
-		if (codemap_refresh(r->map) == 0)
-			n = unwind_stack(r->map, &s->regs, &s->stack, r->pcs, MAX_PCS, unknown);
+		/* Again even when the refresh failed part way: the frames
+		 * point into the map, which it may have rebuilt. */
+		codemap_refresh(r->map);
+		n = unwind_stack(r->map, &s->regs, &s->stack, r->calls, MAX_CALLS, unknown);
 	}
 	return n;
 }
@@ -51,18 +53,18 @@ static size_t unwind_sample(struct run *r, const struct perf_sample *s, int *unk
 static void record(struct run *r, const struct perf_sample *s)
 {
 	int unknown;
-	size_t npcs = unwind_sample(r, s, &unknown), n = 0;
+	size_t ncalls = unwind_sample(r, s, &unknown), n = 0;
 
-	if (npcs == 0 && unknown) {
+	if (ncalls == 0 && unknown) {
 		profile_add_bad(r->profile);
 		return;
 	}
-	for (size_t k = 0; k < npcs && n < MAX_FRAMES; k++) {
-		uint64_t lookup = k ? r->pcs[k] - 1 : r->pcs[k];
-		const struct codemap_entry *e = codemap_find(r->map, lookup);
+	for (size_t k = 0; k < ncalls && n < MAX_FRAMES; k++) {
+		const struct unwind_frame *c = &r->calls[k];
 
-		if (e && e->jit)
-			n += elfcode_lines(e->code, lookup - e->bias, r->frames + n, MAX_FRAMES - n);
+		if (c->code->jit)
+			n += elfcode_lines(c->code->code, c->lookup - c->code->bias, r->frames + n,
+					   MAX_FRAMES - n);
 	}
 	profile_add_stack(r->profile, r->frames, n);
 }

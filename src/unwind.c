@@ -14,7 +14,8 @@ static int unwind_eval(const Dwarf_Op *ops, size_t nops, const struct unwind_reg
 static int unwind_read(const struct unwind_stack *stack, uint64_t addr, uint64_t *value);
 
 size_t unwind_stack(const struct codemap *map, const struct unwind_regs *start,
-		    const struct unwind_stack *stack, uint64_t *pcs, size_t max, int *unknown)
+		    const struct unwind_stack *stack, struct unwind_frame *frames, size_t max,
+		    int *unknown)
 {
 	struct unwind_regs regs = *start;
 	int seen_jit = 0;
@@ -23,7 +24,6 @@ size_t unwind_stack(const struct codemap *map, const struct unwind_regs *start,
 	*unknown = 0;
 	while (n < max && (regs.valid & (1u << UNWIND_IP))) {
 		uint64_t pc = regs.r[UNWIND_IP];
-		/* A return address points after its call: look up the call. */
 		uint64_t lookup = n ? pc - 1 : pc;
 		const struct codemap_entry *e = codemap_find(map, lookup);
 
@@ -31,7 +31,7 @@ size_t unwind_stack(const struct codemap *map, const struct unwind_regs *start,
 			*unknown = 1;
 		if (!e || (seen_jit && e->interpreter))
 			break;
-		pcs[n++] = pc;
+		frames[n++] = (struct unwind_frame){ .pc = pc, .lookup = lookup, .code = e };
 		seen_jit |= e->jit;
 		if (unwind_step(e, lookup - e->bias, &regs, stack) < 0)
 			break;

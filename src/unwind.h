@@ -33,10 +33,21 @@ struct unwind_stack {
 	size_t size;
 };
 
-/* Writes up to `max` code addresses, innermost first: the sampled ip,
- * then return addresses.  Returns how many.  Sets *unknown when it
- * stopped at an address in no code the map knows (the map may be stale). */
+/* One frame found: the address executing (for a caller, the return
+ * address), the address to look up (a return address points after its
+ * call: the call itself), and the code holding it (see codemap_find for
+ * how long that stays valid). */
+struct unwind_frame {
+	uint64_t pc;
+	uint64_t lookup;
+	const struct codemap_entry *code;
+};
+
+/* Writes up to `max` frames, innermost first: the sampled ip, then the
+ * callers.  Returns how many.  Sets *unknown when it stopped at an
+ * address in no code the map knows (the map may be stale). */
 size_t unwind_stack(const struct codemap *map, const struct unwind_regs *regs,
-		    const struct unwind_stack *stack, uint64_t *pcs, size_t max, int *unknown);
+		    const struct unwind_stack *stack, struct unwind_frame *frames, size_t max,
+		    int *unknown);
 
 #endif

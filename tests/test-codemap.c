@@ -250,30 +250,34 @@ static void test_unwind_stops_at_the_interpreter(void **state)
 {
 	struct fixture *f = *state;
 	struct chain c;
-	uint64_t pcs[16];
+	struct unwind_frame frames[16];
 	int unknown;
 
 	chain_ready(f, &c, 0, interpreter_return());
 	assert_true(codemap_find(f->map, interpreter_return() - 1)->interpreter);
-	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 2);
-	assert_int_equal(pcs[0], c.kernel);
-	assert_int_equal(pcs[1], c.wrapper + 1);
+	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, frames, 16, &unknown), 2);
+	assert_int_equal(frames[0].pc, c.kernel);
+	assert_int_equal(frames[1].pc, c.wrapper + 1);
+	/* Callers are looked up at their call: the byte before the return. */
+	assert_int_equal(frames[0].lookup, c.kernel);
+	assert_int_equal(frames[1].lookup, c.wrapper);
+	assert_true(frames[0].code->jit && frames[1].code->jit);
 	assert_false(unknown);
-	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 1, &unknown), 1);
+	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, frames, 1, &unknown), 1);
 }
 
 static void test_unwind_says_when_code_is_unknown(void **state)
 {
 	struct fixture *f = *state;
 	struct chain c;
-	uint64_t pcs[16];
+	struct unwind_frame frames[16];
 	int unknown;
 
 	chain_ready(f, &c, 0, 0x1234);
-	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 2);
+	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, frames, 16, &unknown), 2);
 	assert_true(unknown);
 	c.regs.r[UNWIND_IP] = 0x1234;
-	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 0);
+	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, frames, 16, &unknown), 0);
 	assert_true(unknown);
 }
 
@@ -283,16 +287,16 @@ static void test_unwind_goes_through_native_code(void **state)
 {
 	struct fixture *f = *state;
 	struct chain c;
-	uint64_t pcs[16];
+	struct unwind_frame frames[16];
 	uint64_t native = (uint64_t)(uintptr_t)&getpid;	/* in libc, not the executable */
 	int unknown;
 
 	chain_ready(f, &c, native, interpreter_return());
 	assert_false(codemap_find(f->map, native)->jit);
-	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 3);
-	assert_int_equal(pcs[0], c.kernel);
-	assert_int_equal(pcs[1], native + 1);
-	assert_int_equal(pcs[2], c.wrapper + 1);
+	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, frames, 16, &unknown), 3);
+	assert_int_equal(frames[0].pc, c.kernel);
+	assert_int_equal(frames[1].pc, native + 1);
+	assert_int_equal(frames[2].pc, c.wrapper + 1);
 	assert_false(unknown);
 }
 
@@ -301,15 +305,15 @@ static void test_unwind_stays_inside_the_copy(void **state)
 {
 	struct fixture *f = *state;
 	struct chain c;
-	uint64_t pcs[16];
+	struct unwind_frame frames[16];
 	int unknown;
 
 	chain_ready(f, &c, 0, interpreter_return());
 	c.stack.size = cfa_offset(f, c.kernel) - 4;
-	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 1);
+	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, frames, 16, &unknown), 1);
 	assert_false(unknown);
 	c.regs.valid = 1u << UNWIND_IP;	/* no stack pointer: no CFA */
-	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, pcs, 16, &unknown), 1);
+	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, frames, 16, &unknown), 1);
 }
 
 int main(void)
