@@ -60,7 +60,9 @@ static int unwind_step(const struct codemap_entry *e, uint64_t lookup, struct un
 
 		if (dwarf_frame_register(frame, r, ops_mem, &ops, &nops) != 0)
 			continue;	/* unknown in the caller */
-		if (nops == 0 && ops) {	/* same value */
+		/* libdw: no ops and a NULL pointer is "same value" (this frame
+		 * left the register alone), no ops in ops_mem "undefined". */
+		if (nops == 0 && !ops) {
 			if (regs->valid & (1u << r)) {
 				caller.r[r] = regs->r[r];
 				caller.valid |= 1u << r;

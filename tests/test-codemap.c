@@ -316,6 +316,111 @@ static void test_unwind_stays_inside_the_copy(void **state)
 	assert_int_equal(unwind_stack(f->map, &c.regs, &c.stack, frames, 16, &unknown), 1);
 }
 
+/* Three functions of this executable with hand-written CFI, for unwinding
+ * through register-based rules (they are never called; only their code's
+ * addresses and unwind rules are used):
+ * - uf_leaf leaves rbp alone (its rule for rbp is "same value");
+ * - uf_mid and uf_outer keep a frame pointer: CFA = rbp + 16, the caller's
+ *   rbp saved at CFA - 16 (uf_mid also saves rbx, at CFA - 24).
+ * uf_mid calls uf_leaf and uf_outer calls uf_mid; *_ret are the return
+ * addresses of those calls. */
+__asm__(
+	"	.text\n"
+	"	.globl uf_leaf_body, uf_mid_ret, uf_outer_ret\n"
+	"	.type uf_leaf, @function\n"
+	"uf_leaf:\n"
+	"	.cfi_startproc\n"
+	"	nop\n"
+	"uf_leaf_body:\n"
+	"	nop\n"
+	"	ret\n"
+	"	.cfi_endproc\n"
+	"	.size uf_leaf, .-uf_leaf\n"
+	"	.type uf_mid, @function\n"
+	"uf_mid:\n"
+	"	.cfi_startproc\n"
+	"	pushq %rbp\n"
+	"	.cfi_def_cfa_offset 16\n"
+	"	.cfi_offset %rbp, -16\n"
+	"	movq %rsp, %rbp\n"
+	"	.cfi_def_cfa_register %rbp\n"
+	"	pushq %rbx\n"
+	"	.cfi_offset %rbx, -24\n"
+	"	subq $8, %rsp\n"
+	"	call uf_leaf\n"
+	"uf_mid_ret:\n"
+	"	addq $8, %rsp\n"
+	"	popq %rbx\n"
+	"	popq %rbp\n"
+	"	.cfi_def_cfa %rsp, 8\n"
+	"	ret\n"
+	"	.cfi_endproc\n"
+	"	.size uf_mid, .-uf_mid\n"
+	"	.type uf_outer, @function\n"
+	"uf_outer:\n"
+	"	.cfi_startproc\n"
+	"	pushq %rbp\n"
+	"	.cfi_def_cfa_offset 16\n"
+	"	.cfi_offset %rbp, -16\n"
+	"	movq %rsp, %rbp\n"
+	"	.cfi_def_cfa_register %rbp\n"
+	"	subq $16, %rsp\n"
+	"	call uf_mid\n"
+	"uf_outer_ret:\n"
+	"	leave\n"
+	"	.cfi_def_cfa %rsp, 8\n"
+	"	ret\n"
+	"	.cfi_endproc\n"
+	"	.size uf_outer, .-uf_outer\n"
+	"	.section .note.GNU-stack, \"\", @progbits\n"
+	"	.text\n");
+extern const char uf_leaf_body[], uf_mid_ret[], uf_outer_ret[];
+
+static void put64(unsigned char *data, size_t off, uint64_t v)
+{
+	memcpy(data + off, &v, sizeof(v));
+}
+
+/* A sample in uf_leaf called from uf_mid called from uf_outer, whose
+ * caller is unknown (return address 0).  The frame-pointer CFA of uf_mid
+ * needs rbp carried over unchanged from uf_leaf; uf_outer's needs the rbp
+ * uf_mid saved on the stack. */
+static void test_unwind_follows_register_rules(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t sp = 0x7ff000000000ull;
+	unsigned char data[72] = { 0 };
+	struct unwind_stack stack = { .base = sp, .data = data, .size = sizeof(data) };
+	struct unwind_regs regs = { .valid = 0 };
+	struct unwind_frame frames[8];
+	int unknown;
+
+	assert_int_equal(codemap_refresh(f->map), 0);
+	/* uf_leaf: nothing pushed; its return address at sp. */
+	put64(data, 0, (uint64_t)(uintptr_t)uf_mid_ret);
+	/* uf_mid: CFA sp + 40; saved rbx at CFA - 24, rbp at CFA - 16,
+	 * return address at CFA - 8. */
+	put64(data, 16, 0x5555);
+	put64(data, 24, sp + 56);
+	put64(data, 32, (uint64_t)(uintptr_t)uf_outer_ret);
+	/* uf_outer: CFA sp + 72; saved rbp at CFA - 16; no caller. */
+	put64(data, 56, 0x1111);
+	put64(data, 64, 0);
+	regs.r[UNWIND_IP] = (uint64_t)(uintptr_t)uf_leaf_body;
+	regs.r[UNWIND_SP] = sp;
+	regs.r[6] = sp + 24;	/* rbp: uf_mid's frame pointer */
+	regs.valid = (1u << UNWIND_IP) | (1u << UNWIND_SP) | (1u << 6);
+	assert_int_equal(unwind_stack(f->map, &regs, &stack, frames, 8, &unknown), 3);
+	assert_int_equal(frames[0].pc, (uint64_t)(uintptr_t)uf_leaf_body);
+	assert_int_equal(frames[1].pc, (uint64_t)(uintptr_t)uf_mid_ret);
+	assert_int_equal(frames[2].pc, (uint64_t)(uintptr_t)uf_outer_ret);
+	assert_false(unknown);
+	/* Without rbp the frame-pointer rule cannot be followed: the walk
+	 * ends after uf_mid's own frame, it does not invent a caller. */
+	regs.valid &= ~(1u << 6);
+	assert_int_equal(unwind_stack(f->map, &regs, &stack, frames, 8, &unknown), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +433,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unwind_goes_through_native_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwind_says_when_code_is_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwind_stays_inside_the_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unwind_follows_register_rules, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
