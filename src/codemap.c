@@ -1,6 +1,7 @@
 /* codemap: a process's ELF mappings and JIT objects, by address. */
 #include "codemap.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #define CODEMAP_MAX_JIT_ENTRIES 1000000	/* a list longer than this is corrupt */
 #define CODEMAP_MAX_JIT_SIZE (256u << 20)	/* one object: Numba's are kilobytes */
 #define CODEMAP_MAPS_INTERVAL_NS 50000000LL	/* 50 ms */
+#define CODEMAP_MAX_SECTIONS 4096		/* an object with more is not Numba's */
+#define CODEMAP_MAX_NAMES (4u << 20)		/* symbol names hashed: Numba's are kilobytes */
 
 /* A file opened once, however many mappings it has. */
 struct codemap_file {
@@ -24,10 +27,13 @@ struct codemap_file {
 	uint64_t descriptor;	/* that symbol's ELF address */
 };
 
-/* A JIT object, known by where its image lives in the process. */
+/* A JIT object, known by its list entry, where its image lives, and the
+ * image's fingerprint: the allocator hands a freed entry's and image's
+ * memory to the next object of the same size, so the addresses alone can
+ * name two objects. */
 struct codemap_jit {
-	uint64_t symfile_addr, symfile_size;
-	struct elfcode *code;
+	uint64_t entry, symfile_addr, symfile_size, print;
+	struct elfcode *code;	/* NULL: not a usable object, refused for good */
 	int seen;		/* still listed at the last walk */
 };
 
@@ -45,6 +51,7 @@ struct codemap {
 	size_t nlists, lists_alloc;
 	long long last_maps_ns;		/* when /proc/PID/maps was last read */
 	int denied;			/* errno of a read refused, or 0 */
+	size_t images_read;		/* JIT images read and opened, ever */
 };
 
 /* GDB's JIT interface, as the process lays it out (x86-64). */
@@ -64,10 +71,13 @@ struct jit_code_entry {
 
 /* A JIT list, and its head as last walked: a change of the head means
  * objects came or went (LLVM adds at the front and marks each change in
- * relevant_entry and action_flag). */
+ * relevant_entry and action_flag).  An object freed and replaced by one
+ * whose entry has the same address leaves the head as it was; the new
+ * one is at the front, so the first entry's fingerprint is kept too. */
 struct codemap_list {
 	uint64_t addr;
 	struct jit_descriptor seen;
+	uint64_t first_print;	/* the fingerprint of seen.first_entry's image */
 };
 
 static int codemap_read_maps(struct codemap *m);
@@ -77,8 +87,12 @@ static int codemap_is_interpreter(const struct codemap *m, const char *path);
 static void codemap_add_list(struct codemap *m, uint64_t addr);
 static struct codemap_file *codemap_file(struct codemap *m, const char *path);
 static int codemap_read_jit(struct codemap *m);
+static int codemap_list_changed(struct codemap *m, struct codemap_list *list);
 static int codemap_walk_jit(struct codemap *m, struct codemap_list *list);
-static int codemap_add_jit(struct codemap *m, const struct jit_code_entry *e);
+static int codemap_fingerprint(struct codemap *m, const struct jit_code_entry *e, uint64_t *print);
+static uint64_t codemap_hash(uint64_t h, const void *data, size_t n);
+static int codemap_add_jit(struct codemap *m, uint64_t at, const struct jit_code_entry *e,
+			   uint64_t print);
 static void codemap_add_jit_ranges(struct codemap *m);
 static int codemap_read(struct codemap *m, uint64_t addr, void *buf, size_t n);
 
@@ -132,12 +146,12 @@ static int codemap_read_jit(struct codemap *m)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < m->nlists; i++) {
-		struct jit_descriptor d;
+		int c = codemap_list_changed(m, &m->lists[i]);
 
-		if (codemap_read(m, m->lists[i].addr, &d, sizeof(d)) < 0)
+		if (c < 0)
 			continue;
 		readable = 1;
-		changed |= memcmp(&d, &m->lists[i].seen, sizeof(d)) != 0;
+		changed |= c;
 	}
 	if (!readable)
 		return m->nlists ? -1 : 0;
@@ -170,6 +184,24 @@ const struct codemap_entry *codemap_find(const struct codemap *m, uint64_t addr)
 		if (addr >= m->entries[i].lo && addr < m->entries[i].hi)
 			return &m->entries[i];
 	return NULL;
+}
+
+/* 1 when the list is not as last walked, 0 when it is, -1 when its head
+ * cannot be read. */
+static int codemap_list_changed(struct codemap *m, struct codemap_list *list)
+{
+	struct jit_descriptor d;
+	struct jit_code_entry e;
+	uint64_t print;
+
+	if (codemap_read(m, list->addr, &d, sizeof(d)) < 0)
+		return -1;
+	if (memcmp(&d, &list->seen, sizeof(d)) != 0)
+		return 1;
+	if (!d.first_entry)
+		return 0;
+	return codemap_read(m, d.first_entry, &e, sizeof(e)) < 0 ||
+	       codemap_fingerprint(m, &e, &print) < 0 || print != list->first_print;
 }
 
 /* Rebuilds the file entries from /proc/PID/maps: executable mappings of
@@ -287,56 +319,122 @@ static int codemap_walk_jit(struct codemap *m, struct codemap_list *list)
 	if (codemap_read(m, list->addr, &d, sizeof(d)) < 0 || d.version != 1)
 		return -1;
 	for (at = d.first_entry; at && count < CODEMAP_MAX_JIT_ENTRIES; at = e.next_entry, count++) {
+		uint64_t print;
 		size_t i;
 
-		if (codemap_read(m, at, &e, sizeof(e)) < 0)
+		if (codemap_read(m, at, &e, sizeof(e)) < 0 ||
+		    codemap_fingerprint(m, &e, &print) < 0)
 			return -1;
+		if (at == d.first_entry)
+			list->first_print = print;
 		for (i = 0; i < m->njits; i++)
-			if (m->jits[i].symfile_addr == e.symfile_addr &&
-			    m->jits[i].symfile_size == e.symfile_size)
+			if (m->jits[i].entry == at && m->jits[i].symfile_addr == e.symfile_addr &&
+			    m->jits[i].symfile_size == e.symfile_size && m->jits[i].print == print)
 				break;
 		if (i < m->njits)
 			m->jits[i].seen = 1;
-		else if (codemap_add_jit(m, &e) < 0)
+		else if (codemap_add_jit(m, at, &e, print) < 0)
 			return -1;
 	}
 	list->seen = d;
 	return 0;
 }
 
+/* A fingerprint of an image, from a few small reads: its size, its ELF
+ * header, its section headers (where the JIT loader wrote each section's
+ * run-time address) and its symbol names (Numba's carry a unique id per
+ * compiled function).  -1 when the image cannot be read (freed under the
+ * walk); an image that is not ELF is fingerprinted by what it has. */
+static int codemap_fingerprint(struct codemap *m, const struct jit_code_entry *e, uint64_t *print)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh;
+	uint64_t size = e->symfile_size, h = codemap_hash(14695981039346656037ull, &size, sizeof(size));
+	int ret = -1;
+
+	*print = h;
+	if (size < sizeof(eh) || size > CODEMAP_MAX_JIT_SIZE)
+		return 0;
+	if (codemap_read(m, e->symfile_addr, &eh, sizeof(eh)) < 0)
+		return -1;
+	*print = h = codemap_hash(h, &eh, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_shentsize != sizeof(*sh) ||
+	    eh.e_shnum == 0 || eh.e_shnum > CODEMAP_MAX_SECTIONS || eh.e_shoff > size ||
+	    (size - eh.e_shoff) / sizeof(*sh) < eh.e_shnum)
+		return 0;
+	sh = xmalloc(eh.e_shnum * sizeof(*sh));
+	if (codemap_read(m, e->symfile_addr + eh.e_shoff, sh, eh.e_shnum * sizeof(*sh)) < 0)
+		goto out;
+	h = codemap_hash(h, sh, eh.e_shnum * sizeof(*sh));
+	for (size_t i = 0; i < eh.e_shnum; i++) {
+		const Elf64_Shdr *names;
+		unsigned char *buf;
+
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh.e_shnum)
+			continue;
+		names = &sh[sh[i].sh_link];
+		if (names->sh_offset > size || names->sh_size > size - names->sh_offset ||
+		    names->sh_size > CODEMAP_MAX_NAMES)
+			break;
+		buf = xmalloc(names->sh_size ? names->sh_size : 1);
+		if (codemap_read(m, e->symfile_addr + names->sh_offset, buf, names->sh_size) < 0) {
+			free(buf);
+			goto out;
+		}
+		h = codemap_hash(h, buf, names->sh_size);
+		free(buf);
+		break;
+	}
+	*print = h;
+	ret = 0;
+out:
+	free(sh);
+	return ret;
+}
+
+/* FNV-1a, 64 bits. */
+static uint64_t codemap_hash(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
 /* Reads and opens a new object.  -1 when its image could not be read
  * (it may have been freed under the walk); an image that is not a usable
- * object is left out for good (0). */
-static int codemap_add_jit(struct codemap *m, const struct jit_code_entry *e)
+ * object is remembered as refused, so it is not read again (0). */
+static int codemap_add_jit(struct codemap *m, uint64_t at, const struct jit_code_entry *e,
+			   uint64_t print)
 {
-	unsigned char *img;
-	struct elfcode *code;
+	struct elfcode *code = NULL;
 	struct codemap_jit *j;
 
-	if (e->symfile_size == 0 || e->symfile_size > CODEMAP_MAX_JIT_SIZE)
-		return 0;
-	img = xmalloc(e->symfile_size);
-	if (codemap_read(m, e->symfile_addr, img, e->symfile_size) < 0) {
-		free(img);
-		return -1;
+	if (e->symfile_size > 0 && e->symfile_size <= CODEMAP_MAX_JIT_SIZE) {
+		unsigned char *img = xmalloc(e->symfile_size);
+
+		if (codemap_read(m, e->symfile_addr, img, e->symfile_size) < 0) {
+			free(img);
+			return -1;
+		}
+		m->images_read++;
+		code = elfcode_open_jit(img, e->symfile_size);
 	}
-	code = elfcode_open_jit(img, e->symfile_size);
-	if (!code)
-		return 0;
 	m->jits = xgrow(m->jits, &m->jits_alloc, m->njits + 1, sizeof(*m->jits));
 	j = &m->jits[m->njits++];
-	j->symfile_addr = e->symfile_addr;
-	j->symfile_size = e->symfile_size;
-	j->code = code;
-	j->seen = 1;
+	*j = (struct codemap_jit){ .entry = at, .symfile_addr = e->symfile_addr,
+				   .symfile_size = e->symfile_size, .print = print,
+				   .code = code, .seen = 1 };
 	return 0;
 }
 
 static void codemap_add_jit_ranges(struct codemap *m)
 {
 	for (size_t i = 0; i < m->njits; i++) {
-		size_t n;
-		const struct elfcode_range *r = elfcode_ranges(m->jits[i].code, &n);
+		size_t n = 0;
+		const struct elfcode_range *r =
+			m->jits[i].code ? elfcode_ranges(m->jits[i].code, &n) : NULL;
 
 		for (size_t k = 0; k < n; k++) {
 			struct codemap_entry *e;
@@ -366,4 +464,9 @@ static int codemap_read(struct codemap *m, uint64_t addr, void *buf, size_t n)
 int codemap_denied(const struct codemap *m)
 {
 	return m->denied;
+}
+
+size_t codemap_images_read(const struct codemap *m)
+{
+	return m->images_read;
 }

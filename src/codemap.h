@@ -9,6 +9,7 @@
 #ifndef NPROF_CODEMAP_H
 #define NPROF_CODEMAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -42,6 +43,10 @@ int codemap_watch(struct codemap *m);
  * refused (ptrace is forbidden: Yama's ptrace_scope, a seccomp policy), or
  * 0: then no JIT object could be read. */
 int codemap_denied(const struct codemap *m);
+
+/* How many JIT images were read and opened since codemap_new (each object
+ * once, refused or not): for tests and benchmarks. */
+size_t codemap_images_read(const struct codemap *m);
 
 /* The code holding `addr`, or NULL; valid until the next refresh or
  * watch, which may rebuild the map. */

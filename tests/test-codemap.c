@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <dwarf.h>
+#include <elf.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -131,6 +132,61 @@ static void test_bad_jit_image_is_skipped(void **state)
 	assert_int_equal(codemap_refresh(f->map), 0);
 	assert_non_null(codemap_find(f->map, f->lo));
 	f->entry.prev_entry = NULL;
+}
+
+/* An image refused once (not an object) is remembered: a later walk of
+ * the list reads neither it nor the good object again. */
+static void test_refused_image_is_not_read_again(void **state)
+{
+	struct fixture *f = *state;
+	static const unsigned char junk[256] = "junk";
+	struct jit_code_entry bad = { &f->entry, NULL, junk, sizeof(junk) };
+
+	f->entry.prev_entry = &bad;
+	__jit_debug_descriptor.first_entry = &bad;
+	__jit_debug_descriptor.relevant_entry = &bad;
+	__jit_debug_descriptor.action_flag = 1;
+	assert_int_equal(codemap_refresh(f->map), 0);
+	assert_int_equal(codemap_images_read(f->map), 2);
+	__jit_debug_descriptor.relevant_entry = &f->entry;	/* the list "changed" */
+	assert_int_equal(codemap_watch(f->map), 0);
+	assert_non_null(codemap_find(f->map, f->lo));
+	assert_int_equal(codemap_images_read(f->map), 2);
+	f->entry.prev_entry = NULL;
+}
+
+/* The symbol names of the fixture image, to change one. */
+static unsigned char *fixture_names(struct fixture *f)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f->img;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(f->img + eh->e_shoff);
+
+	for (size_t i = 0; i < eh->e_shnum; i++)
+		if (sh[i].sh_type == SHT_SYMTAB)
+			return f->img + sh[sh[i].sh_link].sh_offset;
+	fail_msg("the fixture has no symbol table");
+	return NULL;
+}
+
+/* An object freed and replaced by another of the same size, with its
+ * list entry and image at the same addresses (what the allocator does),
+ * leaves the list's head as it was: the new object is read all the same,
+ * and an unchanged list is not read again. */
+static void test_replaced_object_is_read_again(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char *names = fixture_names(f);
+
+	jit_register(f);
+	assert_int_equal(codemap_refresh(f->map), 0);
+	assert_int_equal(codemap_watch(f->map), 0);
+	assert_int_equal(codemap_images_read(f->map), 1);
+	names[1] ^= 1;	/* another function's name: another object */
+	assert_int_equal(codemap_watch(f->map), 0);
+	assert_int_equal(codemap_images_read(f->map), 2);
+	assert_non_null(codemap_find(f->map, f->lo));
+	assert_int_equal(codemap_watch(f->map), 0);
+	assert_int_equal(codemap_images_read(f->map), 2);
 }
 
 /* A walk cut short (an entry freed under it) takes nothing as gone, and
@@ -427,6 +483,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_own_code_is_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jit_objects_come_and_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_jit_image_is_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_image_is_not_read_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replaced_object_is_read_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_cut_short_forgets_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dead_process_keeps_what_was_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwind_stops_at_the_interpreter, setup, teardown),
