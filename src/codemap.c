@@ -95,6 +95,9 @@ static int codemap_add_jit(struct codemap *m, uint64_t at, const struct jit_code
 			   uint64_t print);
 static void codemap_add_jit_ranges(struct codemap *m);
 static int codemap_read(struct codemap *m, uint64_t addr, void *buf, size_t n);
+static const struct codemap_entry *codemap_search(const struct codemap_entry *e, size_t n,
+						  uint64_t addr);
+static int codemap_entry_cmp(const void *a, const void *b);
 
 struct codemap *codemap_new(pid_t pid)
 {
@@ -179,11 +182,38 @@ static int codemap_read_jit(struct codemap *m)
 
 const struct codemap_entry *codemap_find(const struct codemap *m, uint64_t addr)
 {
-	/* JIT ranges come last and are the likeliest: search backwards. */
-	for (size_t i = m->nentries; i-- > 0;)
-		if (addr >= m->entries[i].lo && addr < m->entries[i].hi)
-			return &m->entries[i];
+	/* JIT ranges (the likeliest) come after the file mappings; each part
+	 * is sorted by address. */
+	const struct codemap_entry *e = codemap_search(m->entries + m->nfile_entries,
+						       m->nentries - m->nfile_entries, addr);
+
+	return e ? e : codemap_search(m->entries, m->nfile_entries, addr);
+}
+
+/* The entry of `n` sorted, disjoint ones that holds `addr`, or NULL. */
+static const struct codemap_entry *codemap_search(const struct codemap_entry *e, size_t n,
+						  uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr < e[mid].lo)
+			hi = mid;
+		else if (addr >= e[mid].hi)
+			lo = mid + 1;
+		else
+			return &e[mid];
+	}
 	return NULL;
+}
+
+static int codemap_entry_cmp(const void *a, const void *b)
+{
+	const struct codemap_entry *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
 /* 1 when the list is not as last walked, 0 when it is, -1 when its head
@@ -446,6 +476,8 @@ static void codemap_add_jit_ranges(struct codemap *m)
 						     .code = m->jits[i].code, .jit = 1 };
 		}
 	}
+	qsort(m->entries + m->nfile_entries, m->nentries - m->nfile_entries, sizeof(*m->entries),
+	      codemap_entry_cmp);
 }
 
 /* Reads the process's memory without stopping it. */

@@ -92,6 +92,19 @@ static void test_own_code_is_found(void **state)
 	assert_non_null(e);
 	assert_false(e->jit);
 	assert_null(codemap_find(f->map, 16));
+	/* Code of each library is found in its own mapping. */
+	{
+		const uint64_t addrs[] = { (uint64_t)(uintptr_t)&getpid,
+					   (uint64_t)(uintptr_t)&dwarf_begin,
+					   (uint64_t)(uintptr_t)&_cmocka_run_group_tests };
+
+		for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+			e = codemap_find(f->map, addrs[i]);
+			assert_non_null(e);
+			assert_true(e->lo <= addrs[i] && addrs[i] < e->hi);
+			assert_false(e->jit || e->interpreter);
+		}
+	}
 }
 
 /* The JIT list is read when it changes, objects it no longer lists go. */
