@@ -147,7 +147,7 @@ static void wait_first_sample(struct perf *p)
 /* Reads samples of the live `spin` child until `want` have come or its
  * CPU time reaches `cpu_limit`; each read waits `pause_ms` first (long
  * enough at a high rate to overflow the ring). */
-static unsigned long read_live(struct perf *p, pid_t pid, const struct ranges *r,
+static unsigned long read_live(struct perf *p, pid_t pid, struct ranges *r,
 			       unsigned long want, double cpu_limit, long pause_ms)
 {
 	struct perf_sample s;
@@ -164,6 +164,10 @@ static unsigned long read_live(struct perf *p, pid_t pid, const struct ranges *r
 			assert_true(s.regs.r[UNWIND_SP] >= r->stack_lo &&
 				    s.regs.r[UNWIND_SP] < r->stack_hi);
 			assert_int_equal(s.stack.base, s.regs.r[UNWIND_SP]);
+			/* (The maps read as the shell started may lack the
+			 * libraries it loaded since.) */
+			if (!in_code(r, s.regs.r[UNWIND_IP]))
+				read_ranges(pid, r);
 			assert_true(in_code(r, s.regs.r[UNWIND_IP]));
 			n++;
 		}
