@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "install.h"
+#include "locate.h"
 #include "strbuf.h"
+#include "testskip.h"
 #include "util.h"
 
 #define WAITING "nprof: waiting for another nprof setup to finish\n"
@@ -629,35 +631,39 @@ static void test_validate_exec_fails(void **state)
 	free(staging);
 }
 
-/* The last word of the first line of `gdb --version`. */
-static char *real_gdb_version(void)
+/* The last word of the first line of `GDB --version`. */
+static char *real_gdb_version(const char *gdb)
 {
-	FILE *p = popen("/usr/bin/gdb --version", "r");
+	char *cmd = xasprintf("'%s' --version", gdb);
+	FILE *p = popen(cmd, "r");
 	char line[256], *word;
 
 	assert_non_null(p);
 	assert_non_null(fgets(line, sizeof(line), p));
 	pclose(p);
+	free(cmd);
 	line[strcspn(line, "\n")] = '\0';
 	word = strrchr(line, ' ');
 	assert_non_null(word);
 	return xstrdup(word + 1);
 }
 
+/* The machine's gdb (the first on PATH), linked into a staging tree. */
 static void test_validate_real_gdb(void **state)
 {
 	struct fx *fx = *state;
-	char *staging, *path, *version = NULL, *want;
+	char *staging, *path, *version = NULL, *want, *gdb;
 
-	if (access("/usr/bin/gdb", X_OK))
-		skip();
+	gdb = locate_in_path("gdb");
+	if (!gdb)
+		test_skip("no gdb on PATH\n");
 	staging = install_staging_dir(made_root(fx));
 	path = xasprintf("%s/bin", staging);
 	assert_int_equal(mkdir(path, 0755), 0);
 	free(path);
 	path = xasprintf("%s/bin/gdb", staging);
-	assert_int_equal(symlink("/usr/bin/gdb", path), 0);
-	want = real_gdb_version();
+	assert_int_equal(symlink(gdb, path), 0);
+	want = real_gdb_version(gdb);
 	assert_int_equal(validate(fx, staging, &version), 0);
 	assert_non_null(version);
 	assert_string_equal(version, want);
@@ -665,6 +671,7 @@ static void test_validate_real_gdb(void **state)
 	free(version);
 	free(path);
 	free(staging);
+	free(gdb);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -694,5 +701,5 @@ int main(void)
 		T(test_validate_real_gdb),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

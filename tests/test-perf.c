@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "perf.h"
+#include "testskip.h"
 #include "util.h"
 
 /* A shell busy for a fraction of a second of CPU. */
@@ -179,10 +180,8 @@ static void skip_without_perf(void)
 {
 	char why[256];
 
-	if (perf_probe(why, sizeof(why)) < 0) {
-		print_message("perf events not allowed: %s\n", why);
-		skip();
-	}
+	if (perf_probe(why, sizeof(why)) < 0)
+		test_skip("perf events not allowed: %s\n", why);
 }
 
 /* Samples of the child's CPU time: its own pid, full registers, and the
@@ -340,5 +339,5 @@ int main(void)
 		cmocka_unit_test(test_no_such_process),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

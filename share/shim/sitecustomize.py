@@ -46,13 +46,16 @@ What this module does, all before the user's code runs:
 3. Patches Numba lazily, only if and when the program imports it: a
    sys.meta_path finder, which ignores every other module name with a single
    set lookup and removes itself once Numba's hook points are patched.
-   With NUMBA_DEBUGINFO=1 Numba (0.56.4; newer releases do the same in
-   slightly different places) changes the generated code:
-   - DIBuilder.mark_subprogram (numba.core.debuginfo; in newer releases
-     BaseLower.pre_lower in numba.core.lowering) adds ``noinline`` to every
-     jitted function.  Both are wrapped: the wrapper notes whether the LLVM
-     function had ``noinline`` before the call and removes it afterwards
-     only if the call added it, so functions marked otherwise (e.g.
+   Checked against Numba 0.56.4 (Debian 12, LLVM 14) and 0.61.2 (Debian
+   13, LLVM 19) by tests/shim.test on both.  Nothing here tests a version:
+   every candidate hook point is wrapped where it exists, and a wrapper
+   acts on what the call did (e.g. whether it added ``noinline``).  With NUMBA_DEBUGINFO=1 Numba changes the generated code:
+   - ``noinline`` on every jitted function: 0.56.4 adds it in
+     DIBuilder.mark_subprogram (numba.core.debuginfo), 0.61 in
+     BaseLower.pre_lower (numba.core.lowering), after mark_subprogram.
+     Both are wrapped: the wrapper notes whether the LLVM function had
+     ``noinline`` before the call and removes it afterwards only if the
+     call added it, so functions marked otherwise (e.g.
      ``_dbg_optnone=True``) keep it.
    - CPUTargetOptions.finalize (numba.core.cpu) and
      UFuncTargetOptions.finalize (numba.np.ufunc.ufuncbuilder) default
@@ -63,9 +66,15 @@ What this module does, all before the user's code runs:
      wrapper gives it the value finalize computes with debug info off.
      NUMBA_BOUNDSCHECK keeps overriding both, as Numba applies it later.
    - numba.core.lowering warns NumbaDebugInfoWarning when it finds no
-     source for a function (e.g. the generated wrapper behind carray); a
+     source for a function (one made by exec; in 0.56.4 also the wrapper
+     generated behind carray); a
      production run never shows that, so it is dropped (through a stand-in
      for that module's ``warnings`` global; other warnings pass through).
+   - BaseLower._disable_sroa_like_opt (both versions) keeps every local
+     in an alloca instead of an SSA value; left alone, because LLVM's own
+     SROA/mem2reg undoes it: shim.test checks that the optimised caller is
+     production's, instruction for instruction, debug info aside (which
+     LLVM 19 writes as ``#dbg_value`` records, earlier ones as calls).
    Known difference: a function the user compiles with ``debug=True`` also
    loses the ``noinline`` Numba would give it (its flags are copied before
    lowering, so the wrapper cannot tell it from NUMBA_DEBUGINFO).  If a hook

@@ -1,10 +1,20 @@
 """Integration tests of `nprof doctor`."""
 import os
+import shutil
 
-from harness import NOPERF, PYTHON, nprof, perf_allowed, run
+from harness import NOPERF, PYTHON, nprof, perf_allowed, run, skip
+
+# The gdb doctor finds without --gdb (and with no gdb of nprof setup's).
+GDB = shutil.which("gdb")
+
+
+def skip_without_gdb():
+    if GDB is None:
+        skip("no gdb on PATH")
 
 
 def test_healthy_machine(tmp):
+    skip_without_gdb()
     status, out, err = nprof("doctor", "--python", PYTHON)
     assert status == 0, (out, err)
     assert "gdb:" in out and "GNU gdb" in out, out
@@ -40,9 +50,10 @@ def test_not_a_gdb(tmp):
 def test_gdb_that_cannot_see_jit_code(tmp):
     """Without shared-library symbols gdb never finds llvmlite's JIT
     registration hook: it stands in for gdb 15's numba issue 9817."""
+    skip_without_gdb()
     wrapper = os.path.join(tmp, "gdb")
     with open(wrapper, "w") as f:
-        f.write("#!/bin/sh\nexec /usr/bin/gdb -iex 'set auto-solib-add off' \"$@\"\n")
+        f.write(f"#!/bin/sh\nexec '{GDB}' -iex 'set auto-solib-add off' \"$@\"\n")
     os.chmod(wrapper, 0o755)
     status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", wrapper)
     assert status == 1, (status, out, err)

@@ -1,6 +1,7 @@
 """A tiny harness for nprof's integration tests: each test is a function;
-a failed assertion fails that test only; the run ends with the plain line
-'N passed, M failed' and a non-zero exit status when anything failed."""
+a failed assertion fails that test only, skip() skips it; the run ends with
+the plain line 'N passed, M failed, K skipped' and exit status 1 when
+anything failed, else 77 (Automake's SKIP) when anything was skipped."""
 import os
 import select
 import subprocess
@@ -116,6 +117,22 @@ def line_of(path, text):
     raise AssertionError(f"{text!r} not in {path}")
 
 
+class Skipped(Exception):
+    """Raised by skip(): the test cannot check anything here."""
+
+
+def skip(reason):
+    """Ends the calling test as skipped, saying why.  A run with a skipped
+    test and no failure exits 77, which Automake reports as SKIP: a PASS
+    means every test checked what it is there for."""
+    raise Skipped(reason)
+
+
+def skip_without_perf():
+    if not perf_allowed():
+        skip("perf events are not allowed here")
+
+
 def numba_available():
     return subprocess.run([PYTHON, "-c", "import numba"], capture_output=True).returncode == 0
 
@@ -124,17 +141,20 @@ def run(tests):
     if not numba_available():
         print(f"SKIP: {PYTHON} cannot import numba (apt-get install python3-numba)")
         sys.exit(77)
-    passed = failed = 0
+    passed = failed = skipped = 0
     for test in tests:
         try:
             with tempfile.TemporaryDirectory(prefix="nprof-test-") as tmp:
                 test(tmp)
             print(f"PASS: {test.__name__}")
             passed += 1
+        except Skipped as why:
+            print(f"SKIP: {test.__name__}: {why}")
+            skipped += 1
         except Exception:
             print(f"FAIL: {test.__name__}")
             traceback.print_exc(file=sys.stdout)
             failed += 1
         sys.stdout.flush()
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    sys.exit(1 if failed else 77 if skipped else 0)

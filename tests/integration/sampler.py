@@ -4,7 +4,7 @@ not), and what is particular to the perf sampler."""
 import os
 
 from harness import (DENY, EXAMPLE, NOPERF, PYTHON, annotate, line_of, nprof, one_line_error,
-                     perf_allowed, program, report_lines, run)
+                     perf_allowed, program, report_lines, run, skip_without_perf)
 
 
 def expensive_line_dominates(out):
@@ -15,9 +15,7 @@ def expensive_line_dominates(out):
 
 
 def test_default_is_perf_where_allowed(tmp):
-    if not perf_allowed():
-        print("(perf events not allowed here: nothing to check)")
-        return
+    skip_without_perf()
     status, out, err = annotate("--", EXAMPLE, "40")
     assert status == 0, err
     assert "the kernel took the samples, the target was not stopped" in out, out
@@ -43,8 +41,7 @@ def test_perf_refused_is_one_clear_line(tmp):
 
 
 def test_perf_needs_no_gdb(tmp):
-    if not perf_allowed():
-        return
+    skip_without_perf()
     status, out, err = annotate("--sampler", "perf", "--gdb", os.path.join(tmp, "nogdb"), "--",
                                 EXAMPLE, "20")
     assert status == 0, err
@@ -54,8 +51,7 @@ def test_perf_needs_no_gdb(tmp):
 def test_children_are_not_counted(tmp):
     """perf events follow forked processes too; only the program's own
     samples count."""
-    if not perf_allowed():
-        return
+    skip_without_perf()
     script = program("forks.py")
     hot = line_of(script, "# child hot line")
     for threads in ("main", "all"):
@@ -80,8 +76,7 @@ def test_doctor_says_which_samplers_work(tmp):
 def test_memory_that_cannot_be_read_is_said(tmp):
     """Where ptrace is forbidden, the perf sampler cannot read Numba's code
     from the program: it says so instead of a silent empty profile."""
-    if not perf_allowed():
-        return
+    skip_without_perf()
     status, out, err = nprof("annotate", "--python", PYTHON, "--sampler", "perf", "--",
                              EXAMPLE, "5", launcher=[*DENY, "process_vm_readv", "--"])
     assert status == 0, err

@@ -111,7 +111,10 @@ def normalised(body, tags):
         body = body.replace(itanium_mangler.mangle_abi_tag(t), "TAG")
     lines = []
     for line in body.splitlines():
-        if "llvm.dbg." in line:
+        # Debug intrinsics (`call void @llvm.dbg.value(...)`, LLVM < 19) and
+        # debug records (`#dbg_value(...)` lines, LLVM 19: Numba 0.61) are
+        # debug info, not code.
+        if "llvm.dbg." in line or re.match(r"\s*#dbg_\w+\(", line):
             continue
         line = re.sub(r",? !dbg !\d+", "", line)
         line = re.sub(r"!\d+", "!N", line)
@@ -186,8 +189,14 @@ with warnings.catch_warnings(record=True) as caught:
     @cfunc(types.float64(types.CPointer(types.float64), types.int64))
     def pick(p, i):
         return carray(p, 10)[i]
+    # A function Numba finds no source for (made by exec): with debug info
+    # on, Numba warns it cannot place its lines (0.56.4 also warns for the
+    # wrapper behind carray above, 0.61 does not).
+    made = {}
+    exec("def nosource(x):\n    return x + 1\n", made)
+    njit(made["nosource"])(1)
 out("debuginfo_warnings",
-    sum(issubclass(w.category, NumbaDebugInfoWarning) for w in caught))
+    yes(any(issubclass(w.category, NumbaDebugInfoWarning) for w in caught)))
 big = np.arange(100.0)
 value = pick.ctypes(big.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), 15)
 out("cfunc_oob", unraisable[0] if unraisable else "silent:%g" % value)
