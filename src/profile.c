@@ -425,10 +425,7 @@ uint32_t profile_intern_thread(struct profile *p, int pid, int tid, const char *
 	t->pid = pid;
 	t->tid = tid;
 	t->samples = 0;
-	t->name = name ? xstrdup(name) : pid > 0 ? profile_read_proc(pid, tid ? tid : pid, "comm")
-					     : NULL;
-	if (pid > 0)
-		profile_add_process(p, pid, NULL);
+	t->name = name ? xstrdup(name) : NULL;
 	return (uint32_t)p->nthreads++;
 }
 
@@ -442,7 +439,7 @@ void profile_add_process(struct profile *p, int pid, const char *command)
 	p->procs = xgrow(p->procs, &p->procs_alloc, p->nprocs + 1, sizeof(*p->procs));
 	pr = &p->procs[p->nprocs++];
 	pr->pid = pid;
-	pr->command = command ? xstrdup(command) : profile_read_proc(pid, 0, "cmdline");
+	pr->command = command ? xstrdup(command) : NULL;
 }
 
 static void profile_log_varint(struct profile *p, uint64_t v)
@@ -526,7 +523,17 @@ static void profile_origin_of(struct profile *p, const struct profile_origin *o,
 {
 	long long t = o && o->time_ns ? o->time_ns : now_ns();
 
-	*thread = profile_intern_thread(p, o ? o->pid : 0, o ? o->tid : 0, NULL);
+	size_t known = p->nthreads, procs = p->nprocs;
+	int pid = o ? o->pid : 0, tid = o ? o->tid : 0;
+
+	*thread = profile_intern_thread(p, pid, tid, NULL);
+	/* Names are read on first sight, while the thread still runs. */
+	if (p->nthreads > known && pid > 0) {
+		p->threads[*thread].name = profile_read_proc(pid, tid ? tid : pid, "comm");
+		profile_add_process(p, pid, NULL);
+		if (p->nprocs > procs)
+			p->procs[procs].command = profile_read_proc(pid, 0, "cmdline");
+	}
 	if (p->t0_ns < 0)
 		p->t0_ns = t;
 	p->last_ns = t;

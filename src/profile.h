@@ -204,8 +204,9 @@ void profile_add_bad(struct profile *p);
  * A stack's parent must be an existing stack. */
 uint32_t profile_intern_frame(struct profile *p, const struct profile_frame *f);
 uint32_t profile_intern_stack(struct profile *p, uint32_t parent, uint32_t frame);
-/* The thread (pid, tid) with its name (NULL: read from /proc when pid is
- * not 0), added on first sight; its index. */
+/* The thread (pid, tid) with its name (or NULL), added on first sight;
+ * its index.  (profile_add_sample reads a new thread's name and its
+ * process's command line from /proc.) */
 uint32_t profile_intern_thread(struct profile *p, int pid, int tid, const char *name);
 /* Logs one sample of thread `thread` with `stack` (PROFILE_STACK_BAD:
  * unreadable) at `time_us`, and counts it: samples, numba/other/bad and
@@ -217,7 +218,7 @@ int profile_next_sample(const struct profile *p, size_t *pos, struct profile_sam
 /* Does `stack` hold a line of Numba code? */
 enum sample_kind profile_stack_kind(const struct profile *p, uint32_t stack);
 
-/* The process `pid` with its command line (NULL: read from /proc). */
+/* The process `pid` with its command line (or NULL), unless known. */
 void profile_add_process(struct profile *p, int pid, const char *command);
 /* The source text of `path` as the renderers show it: the text saved
  * with the profile, else the file read now and kept (later edits do not
