@@ -15,10 +15,13 @@
 #include "progenv.h"
 #include "report.h"
 #include "sampler.h"
+#include "strbuf.h"
 #include "util.h"
 
 #define MAX_RATE 1000.0	/* a gdb sample takes ~1-2 ms; a perf ring holds ~30
 			 * samples between the sampler's reads every 10 ms */
+
+#define MAX_OUTPUTS 8	/* -o files of one run */
 
 enum sampler_kind { SAMPLER_AUTO, SAMPLER_PERF, SAMPLER_GDB };
 
@@ -39,7 +42,13 @@ static const char annotate_usage[] =
 	"                     the gdb 'nprof setup' installed, else gdb on PATH)\n"
 	"  -r, --rate HZ      samples per second, of CPU time with perf (default 100,\n"
 	"                     at most 1000)\n"
-	"  -o, --output FILE  write the report to FILE instead of standard output\n"
+	"  -o, --output FILE  write the report to FILE instead of standard output; give\n"
+	"                     it again for more files of the one run (up to 8)\n"
+	"  --format FORMAT    text, json, speedscope, pprof, collapsed or html (default:\n"
+	"                     each -o file name's suffix: .txt, .json,\n"
+	"                     .speedscope.json, .pb.gz or .pprof, .collapsed or\n"
+	"                     .folded, .html; else text).  'nprof report' renders a\n"
+	"                     saved .json again in any of them\n"
 	"  --numba-debug      keep Numba's debug code generation (no inlining, bounds\n"
 	"                     checks) instead of profiling the code users ship\n"
 	"  --threads WHICH    main (default): sample the main thread; all: every thread,\n"
@@ -51,7 +60,9 @@ static const char annotate_usage[] =
 struct annotate_options {
 	const char *python;
 	const char *gdb;
-	const char *output;
+	const char *outputs[MAX_OUTPUTS];
+	size_t noutputs;
+	const char *format;
 	double rate;
 	int numba_debug;
 	int all_threads;
@@ -59,7 +70,7 @@ struct annotate_options {
 	struct report_options report;
 };
 
-enum { OPT_PYTHON = 256, OPT_GDB, OPT_NUMBA_DEBUG, OPT_SHOW_INTERNALS, OPT_SORT, OPT_THREADS, OPT_SAMPLER };
+enum { OPT_PYTHON = 256, OPT_GDB, OPT_NUMBA_DEBUG, OPT_SHOW_INTERNALS, OPT_SORT, OPT_THREADS, OPT_SAMPLER, OPT_FORMAT };
 
 static const struct option long_options[] = {
 	{ "python", required_argument, NULL, OPT_PYTHON },
@@ -71,6 +82,7 @@ static const struct option long_options[] = {
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "sampler", required_argument, NULL, OPT_SAMPLER },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -140,12 +152,17 @@ static int parse_options(int argc, char **argv, struct annotate_options *o)
 		case OPT_PYTHON: o->python = optarg; break;
 		case OPT_GDB: o->gdb = optarg; break;
 		case 'r': if (parse_rate(optarg, &o->rate) < 0) return -1; break;
-		case 'o': o->output = optarg; break;
+		case 'o':
+			if (o->noutputs == MAX_OUTPUTS)
+				return error("at most %d -o files", MAX_OUTPUTS);
+			o->outputs[o->noutputs++] = optarg;
+			break;
 		case OPT_NUMBA_DEBUG: o->numba_debug = 1; break;
 		case OPT_SHOW_INTERNALS: o->report.show_internals = 1; break;
 		case OPT_SORT: if (parse_sort(optarg, &o->report.sort) < 0) return -1; break;
 		case OPT_THREADS: if (parse_threads(optarg, &o->all_threads) < 0) return -1; break;
 		case OPT_SAMPLER: if (parse_sampler(optarg, &o->sampler) < 0) return -1; break;
+		case OPT_FORMAT: o->format = optarg; break;
 		case 'h': fputs(annotate_usage, stdout); return 0;
 		case ':':
 			return error("option '%s' needs a value", argv[optind - 1]);
@@ -158,6 +175,9 @@ static int parse_options(int argc, char **argv, struct annotate_options *o)
 	}
 	if (optind >= argc)
 		return error("no program given; try 'nprof annotate -- script.py'");
+	for (size_t i = 0; i < (o->noutputs ? o->noutputs : 1); i++)
+		if (!report_format_choose(o->format, o->noutputs ? o->outputs[i] : NULL))
+			return -1;
 	return optind;
 }
 
@@ -277,11 +297,26 @@ static int output_commit(struct output *out, int write_failed)
 	return 0;
 }
 
+/* The command line, for the saved profile: words joined by spaces. */
+static char *annotate_command(char **argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			strbuf_addch(&sb, ' ');
+		strbuf_addstr(&sb, argv[i]);
+	}
+	return strbuf_detach(&sb);
+}
+
 static int run(struct annotate_options *o, char **args)
 {
 	struct located python = { 0 }, gdb = { 0 };
 	struct sampler_options so = { .rate = o->rate, .all_threads = o->all_threads };
-	struct output out = { 0 };
+	struct output outs[MAX_OUTPUTS] = { 0 };
+	const struct report_format *fmts[MAX_OUTPUTS];
+	size_t nouts = o->noutputs ? o->noutputs : 1;
 	struct profile *profile = NULL;
 	const char *script;
 	int isolated = 0, code = EXIT_USAGE, nargs = 0;
@@ -303,8 +338,17 @@ static int run(struct annotate_options *o, char **args)
 	}
 	if (isolated && !o->numba_debug)
 		warning("python's -E, -I or -S keep nprof's start-up hook out: the profile runs in Numba's debug code generation");
-	if (output_open(&out, o->output) < 0)
-		goto out;
+	for (size_t i = 0; i < nouts; i++) {
+		const char *path = o->noutputs ? o->outputs[i] : NULL;
+
+		fmts[i] = report_format_choose(o->format, path);
+		if (fmts[i]->binary && !path && isatty(STDOUT_FILENO)) {
+			error("the %s format is binary; pass -o FILE", fmts[i]->name);
+			goto out;
+		}
+		if (output_open(&outs[i], path) < 0)
+			goto out;
+	}
 
 	while (args[nargs])
 		nargs++;
@@ -317,22 +361,25 @@ static int run(struct annotate_options *o, char **args)
 	so.python = python.path;
 	so.argv = argv;
 	so.envp = env;
-	o->report.codegen = o->numba_debug
+	profile = profile_new(profile_is_numba_file, NULL);
+	profile->codegen = xstrdup(o->numba_debug
 		? "numba code generation: debug, as --numba-debug asks (no inlining, bounds checks on)"
 		: !shim ? "numba code generation: debug, nprof's start-up hook was not loaded (no inlining, bounds checks on)"
-		: "numba code generation: as shipped (line tables added, nothing else changed)";
-
-	profile = profile_new(profile_is_numba_file, NULL);
+		: "numba code generation: as shipped (line tables added, nothing else changed)");
+	profile->command = annotate_command(argv);
 	code = o->sampler == SAMPLER_PERF ? sampler_perf_run(&so, profile)
 					   : sampler_gdb_run(&so, profile);
 	if (code < 0) {
 		code = EXIT_USAGE;	/* the report, never begun, is abandoned below */
 		goto out;
 	}
-	if (output_commit(&out, report_text(out.fp, profile, &o->report) < 0) < 0 && code == 0)
-		code = 1;
+	for (size_t i = 0; i < nouts; i++)
+		if (output_commit(&outs[i], fmts[i]->render(outs[i].fp, profile, &o->report) < 0) < 0 &&
+		    code == 0)
+			code = 1;
 out:
-	output_abandon(&out);
+	for (size_t i = 0; i < nouts; i++)
+		output_abandon(&outs[i]);
 	profile_free(profile);
 	if (env)
 		progenv_free(env);

@@ -8,6 +8,7 @@
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_annotate_entry,
+	&cmd_report_entry,
 	&cmd_setup_entry,
 	&cmd_doctor_entry,
 	NULL,

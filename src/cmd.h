@@ -12,6 +12,7 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_annotate_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_setup_entry;
 extern const struct cmd_entry cmd_doctor_entry;
 

@@ -1,10 +1,12 @@
 /* profile: samples in, per-line and per-function self/total counts out. */
 #include "profile.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "source.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -20,11 +22,27 @@ struct profile_self {
 };
 
 static int profile_frame_has_line(const struct frame *fr);
-static size_t profile_file_get(struct profile *p, const char *path);
+static size_t profile_file_get(struct profile *p, const char *path, int internal);
 static struct profile_line *profile_file_slot(struct profile_file *f, int line);
-static size_t profile_func_get(struct profile *p, const char *symbol, size_t file);
+static size_t profile_func_get(struct profile *p, const char *name, size_t file);
 static void profile_count_total(struct profile *p, size_t file, int line, size_t func,
 				unsigned long stamp);
+static void profile_count(struct profile *p, uint32_t stack);
+static uint64_t profile_hash_str(uint64_t h, const char *s);
+static uint64_t profile_hash_frame(const struct profile_frame *f);
+static int profile_str_eq(const char *a, const char *b);
+static int profile_frame_eq(const struct profile_frame *a, const struct profile_frame *b);
+static void profile_origin_of(struct profile *p, const struct profile_origin *o,
+			      uint32_t *thread, long long *time_us);
+static void profile_rehash(uint32_t **slots, size_t *nslots, size_t n, const struct profile *p,
+			   uint64_t (*hash)(const struct profile *, uint32_t));
+static uint64_t profile_frame_hash_at(const struct profile *p, uint32_t i);
+static uint64_t profile_stack_hash(uint32_t parent, uint32_t frame);
+static uint64_t profile_stack_hash_at(const struct profile *p, uint32_t i);
+static uint32_t profile_frame_of(struct profile *p, const struct frame *fr);
+static char *profile_read_proc(int pid, int tid, const char *what);
+static void profile_log_varint(struct profile *p, uint64_t v);
+static int profile_read_varint(const struct profile *p, size_t *pos, uint64_t *v);
 static const char *profile_symbol_args(const char *s, const char *end);
 static const char *profile_symbol_tags(const char *s, const char *end);
 static const char *profile_symbol_last(const char *s, const char *end);
@@ -37,12 +55,23 @@ static int profile_func_cmp_self(const void *a, const void *b);
 static int profile_func_cmp_total(const void *a, const void *b);
 static int profile_func_cmp_name(const void *a, const void *b);
 
+/* A source file's text as the run saw it. */
+struct profile_srcfile {
+	char *path;
+	struct source *src;	/* NULL: unreadable */
+};
+
 struct profile *profile_new(profile_internal_fn is_internal, void *ctx)
 {
 	struct profile *p = xcalloc(1, sizeof(*p));
 
 	p->is_internal = is_internal;
 	p->is_internal_ctx = ctx;
+	/* Stack 0: the empty stack, the root of the trie. */
+	p->stacks = xgrow(p->stacks, &p->stacks_alloc, 1, sizeof(*p->stacks));
+	memset(p->stacks, 0, sizeof(*p->stacks));
+	p->nstacks = 1;
+	p->t0_ns = -1;
 	return p;
 }
 
@@ -60,8 +89,32 @@ void profile_free(struct profile *p)
 		free(p->funcs[i].name);
 		free(p->funcs[i].file);
 	}
+	for (i = 0; i < p->nframes; i++) {
+		free(p->frames[i].name);
+		free(p->frames[i].file);
+		free(p->frames[i].lib);
+	}
+	for (i = 0; i < p->nthreads; i++)
+		free(p->threads[i].name);
+	for (i = 0; i < p->nprocs; i++)
+		free(p->procs[i].command);
+	for (i = 0; i < p->nsources; i++) {
+		free(p->sources[i].path);
+		source_free(p->sources[i].src);
+	}
 	free(p->files);
 	free(p->funcs);
+	free(p->frames);
+	free(p->stacks);
+	free(p->threads);
+	free(p->procs);
+	free(p->sources);
+	free(p->log);
+	free(p->frame_slots);
+	free(p->stack_slots);
+	free(p->sampler);
+	free(p->codegen);
+	free(p->command);
 	free(p);
 }
 
@@ -73,8 +126,8 @@ static int profile_frame_has_line(const struct frame *fr)
 
 /* Files and functions are found by linear search: a profile holds a handful
  * of each, and the is_internal verdict (a few stat calls) is taken once per
- * file, here, rather than once per frame. */
-static size_t profile_file_get(struct profile *p, const char *path)
+ * file, here, rather than once per frame.  `internal` < 0: ask is_internal. */
+static size_t profile_file_get(struct profile *p, const char *path, int internal)
 {
 	struct profile_file *f;
 	size_t i;
@@ -86,7 +139,9 @@ static size_t profile_file_get(struct profile *p, const char *path)
 	f = &p->files[p->nfiles];
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);
-	f->internal = p->is_internal && p->is_internal(path, p->is_internal_ctx);
+	if (internal < 0)
+		internal = p->is_internal && p->is_internal(path, p->is_internal_ctx);
+	f->internal = internal;
 	return p->nfiles++;
 }
 
@@ -105,23 +160,19 @@ static struct profile_line *profile_file_slot(struct profile_file *f, int line)
 	return &f->lines[line];
 }
 
-static size_t profile_func_get(struct profile *p, const char *symbol, size_t file)
+static size_t profile_func_get(struct profile *p, const char *name, size_t file)
 {
 	const char *path = p->files[file].path;
-	char *name = profile_func_name(symbol);
 	struct profile_func *fn;
 	size_t i;
 
-	for (i = 0; i < p->nfuncs; i++) {
-		if (strcmp(p->funcs[i].name, name) == 0 && strcmp(p->funcs[i].file, path) == 0) {
-			free(name);
+	for (i = 0; i < p->nfuncs; i++)
+		if (strcmp(p->funcs[i].name, name) == 0 && strcmp(p->funcs[i].file, path) == 0)
 			return i;
-		}
-	}
 	p->funcs = xgrow(p->funcs, &p->funcs_alloc, p->nfuncs + 1, sizeof(*p->funcs));
 	fn = &p->funcs[p->nfuncs];
 	memset(fn, 0, sizeof(*fn));
-	fn->name = name;
+	fn->name = xstrdup(name);
 	fn->file = xstrdup(path);
 	fn->internal = p->files[file].internal;
 	return p->nfuncs++;
@@ -152,33 +203,27 @@ static void profile_count_total(struct profile *p, size_t file, int line, size_t
 		fn->first_line = line;
 }
 
-enum sample_kind profile_add_stack(struct profile *p, const struct frame *frames, size_t n)
+/* One Numba sample of `stack` into the per-line and per-function counts:
+ * total to every line and function on it, self to the innermost user
+ * line (else the innermost internal one). */
+static void profile_count(struct profile *p, uint32_t stack)
 {
 	struct profile_self user = { 0 }, internal = { 0 }, *self;
-	unsigned long stamp;
-	size_t i, file, func;
-	int any = 0;
+	size_t file, func;
 
-	p->samples++;
-	stamp = p->samples;
-	for (i = 0; i < n; i++) {
-		const struct frame *fr = &frames[i];
+	p->stamp++;
+	for (uint32_t s = stack; s != PROFILE_STACK_EMPTY; s = p->stacks[s].parent) {
+		const struct profile_frame *fr = &p->frames[p->stacks[s].frame];
 
-		if (!profile_frame_has_line(fr))
+		if (fr->kind == PROFILE_FRAME_NATIVE)
 			continue;
-		any = 1;
-		file = profile_file_get(p, fr->file);
-		func = profile_func_get(p, fr->func, file);
-		profile_count_total(p, file, fr->line, func, stamp);
-		self = p->files[file].internal ? &internal : &user;
+		file = profile_file_get(p, fr->file, fr->kind == PROFILE_FRAME_INTERNAL);
+		func = profile_func_get(p, fr->name, file);
+		profile_count_total(p, file, fr->line, func, p->stamp);
+		self = fr->kind == PROFILE_FRAME_INTERNAL ? &internal : &user;
 		if (!self->set)
 			*self = (struct profile_self){ file, func, fr->line, 1 };
 	}
-	if (!any) {
-		p->other++;
-		return SAMPLE_OTHER;
-	}
-	p->numba++;
 	self = &user;
 	if (!user.set) {
 		p->internal_only++;
@@ -187,13 +232,402 @@ enum sample_kind profile_add_stack(struct profile *p, const struct frame *frames
 	p->files[self->file].lines[self->line].self++;
 	p->files[self->file].self++;
 	p->funcs[self->func].self++;
-	return SAMPLE_NUMBA;
+}
+
+/* FNV-1a over the fields, NULL apart from "". */
+static uint64_t profile_hash_str(uint64_t h, const char *s)
+{
+	if (!s)
+		return (h ^ 0xff) * 1099511628211ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (h ^ 0) * 1099511628211ull;
+}
+
+static uint64_t profile_hash_frame(const struct profile_frame *f)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	h = profile_hash_str(h, f->name);
+	h = profile_hash_str(h, f->file);
+	h = profile_hash_str(h, f->lib);
+	h = (h ^ (uint64_t)(unsigned)f->line) * 1099511628211ull;
+	h = (h ^ (uint64_t)(f->kind * 2 + !!f->inlined)) * 1099511628211ull;
+	return h;
+}
+
+static int profile_str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int profile_frame_eq(const struct profile_frame *a, const struct profile_frame *b)
+{
+	return a->kind == b->kind && a->line == b->line && !a->inlined == !b->inlined &&
+	       profile_str_eq(a->name, b->name) && profile_str_eq(a->file, b->file) &&
+	       profile_str_eq(a->lib, b->lib);
+}
+
+static uint64_t profile_frame_hash_at(const struct profile *p, uint32_t i)
+{
+	return profile_hash_frame(&p->frames[i]);
+}
+
+static uint64_t profile_stack_hash(uint32_t parent, uint32_t frame)
+{
+	uint64_t h = ((uint64_t)parent << 32 | frame) * 0x9e3779b97f4a7c15ull;
+
+	return h ^ (h >> 29);
+}
+
+static uint64_t profile_stack_hash_at(const struct profile *p, uint32_t i)
+{
+	return profile_stack_hash(p->stacks[i].parent, p->stacks[i].frame);
+}
+
+/* Open addressing, kept under half full; a slot holds index + 1. */
+static void profile_rehash(uint32_t **slots, size_t *nslots, size_t n, const struct profile *p,
+			   uint64_t (*hash)(const struct profile *, uint32_t))
+{
+	size_t want = *nslots ? *nslots * 2 : 256;
+
+	free(*slots);
+	*slots = xcalloc(want, sizeof(**slots));
+	*nslots = want;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t k = hash(p, i) & (want - 1);
+
+		if (hash == profile_stack_hash_at && i == PROFILE_STACK_EMPTY)
+			continue;
+		while ((*slots)[k])
+			k = (k + 1) & (want - 1);
+		(*slots)[k] = i + 1;
+	}
+}
+
+uint32_t profile_intern_frame(struct profile *p, const struct profile_frame *f)
+{
+	struct profile_frame *nf;
+	size_t k;
+
+	if (2 * (p->nframes + 1) > p->nframe_slots)
+		profile_rehash(&p->frame_slots, &p->nframe_slots, p->nframes, p,
+			       profile_frame_hash_at);
+	k = profile_hash_frame(f) & (p->nframe_slots - 1);
+	for (; p->frame_slots[k]; k = (k + 1) & (p->nframe_slots - 1))
+		if (profile_frame_eq(&p->frames[p->frame_slots[k] - 1], f))
+			return p->frame_slots[k] - 1;
+	if (p->nframes >= UINT32_MAX - 1)
+		fatal("profile: too many distinct frames");
+	p->frames = xgrow(p->frames, &p->frames_alloc, p->nframes + 1, sizeof(*p->frames));
+	nf = &p->frames[p->nframes];
+	nf->kind = f->kind;
+	nf->name = xstrdup(f->name ? f->name : "??");
+	nf->file = f->file ? xstrdup(f->file) : NULL;
+	nf->lib = f->lib ? xstrdup(f->lib) : NULL;
+	nf->line = f->line;
+	nf->inlined = !!f->inlined;
+	p->frame_slots[k] = (uint32_t)++p->nframes;
+	return (uint32_t)(p->nframes - 1);
+}
+
+uint32_t profile_intern_stack(struct profile *p, uint32_t parent, uint32_t frame)
+{
+	struct profile_stack *st;
+	size_t k;
+
+	if (2 * (p->nstacks + 1) > p->nstack_slots)
+		profile_rehash(&p->stack_slots, &p->nstack_slots, p->nstacks, p,
+			       profile_stack_hash_at);
+	k = profile_stack_hash(parent, frame) & (p->nstack_slots - 1);
+	for (; p->stack_slots[k]; k = (k + 1) & (p->nstack_slots - 1)) {
+		st = &p->stacks[p->stack_slots[k] - 1];
+		if (st->parent == parent && st->frame == frame)
+			return p->stack_slots[k] - 1;
+	}
+	if (p->nstacks >= UINT32_MAX - 1)
+		fatal("profile: too many distinct stacks");
+	p->stacks = xgrow(p->stacks, &p->stacks_alloc, p->nstacks + 1, sizeof(*p->stacks));
+	st = &p->stacks[p->nstacks];
+	st->parent = parent;
+	st->frame = frame;
+	st->count = 0;
+	p->stack_slots[k] = (uint32_t)++p->nstacks;
+	return (uint32_t)(p->nstacks - 1);
+}
+
+/* A line frame is the user's or Numba's by its file; the rest native,
+ * named by the symbol as the sampler found it. */
+static uint32_t profile_frame_of(struct profile *p, const struct frame *fr)
+{
+	struct profile_frame f = { 0 };
+	const char *slash;
+	char *name = NULL;
+	uint32_t id;
+
+	if (profile_frame_has_line(fr)) {
+		size_t file = profile_file_get(p, fr->file, -1);
+
+		f.kind = p->files[file].internal ? PROFILE_FRAME_INTERNAL : PROFILE_FRAME_USER;
+		f.name = name = profile_func_name(fr->func);
+		f.file = (char *)fr->file;
+		f.line = fr->line;
+		f.inlined = fr->inlined;
+	} else {
+		f.kind = PROFILE_FRAME_NATIVE;
+		f.name = (char *)(fr->func && *fr->func ? fr->func : "??");
+		if (fr->lib) {
+			slash = strrchr(fr->lib, '/');
+			f.lib = (char *)(slash ? slash + 1 : fr->lib);
+		}
+	}
+	id = profile_intern_frame(p, &f);
+	free(name);
+	return id;
+}
+
+/* A small file of /proc, its NULs as spaces, its last newline dropped. */
+static char *profile_read_proc(int pid, int tid, const char *what)
+{
+	char path[96], buf[4096];
+	size_t n;
+	FILE *f;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", pid, tid, what);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
+		n--;
+	if (!n)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\0' || buf[i] == '\n')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+uint32_t profile_intern_thread(struct profile *p, int pid, int tid, const char *name)
+{
+	struct profile_thread *t;
+
+	for (size_t i = p->nthreads; i-- > 0;)
+		if (p->threads[i].pid == pid && p->threads[i].tid == tid)
+			return (uint32_t)i;
+	p->threads = xgrow(p->threads, &p->threads_alloc, p->nthreads + 1, sizeof(*p->threads));
+	t = &p->threads[p->nthreads];
+	t->pid = pid;
+	t->tid = tid;
+	t->samples = 0;
+	t->name = name ? xstrdup(name) : NULL;
+	return (uint32_t)p->nthreads++;
+}
+
+void profile_add_process(struct profile *p, int pid, const char *command)
+{
+	struct profile_process *pr;
+
+	for (size_t i = 0; i < p->nprocs; i++)
+		if (p->procs[i].pid == pid)
+			return;
+	p->procs = xgrow(p->procs, &p->procs_alloc, p->nprocs + 1, sizeof(*p->procs));
+	pr = &p->procs[p->nprocs++];
+	pr->pid = pid;
+	pr->command = command ? xstrdup(command) : NULL;
+}
+
+static void profile_log_varint(struct profile *p, uint64_t v)
+{
+	p->log = xgrow(p->log, &p->log_alloc, p->log_len + 10, 1);
+	do {
+		p->log[p->log_len++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+}
+
+static int profile_read_varint(const struct profile *p, size_t *pos, uint64_t *v)
+{
+	int shift = 0;
+
+	*v = 0;
+	while (*pos < p->log_len && shift < 64) {
+		unsigned char b = p->log[(*pos)++];
+
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+		shift += 7;
+	}
+	return -1;
+}
+
+enum sample_kind profile_stack_kind(const struct profile *p, uint32_t stack)
+{
+	if (stack == PROFILE_STACK_BAD)
+		return SAMPLE_BAD;
+	for (uint32_t s = stack; s != PROFILE_STACK_EMPTY; s = p->stacks[s].parent)
+		if (p->frames[p->stacks[s].frame].kind != PROFILE_FRAME_NATIVE)
+			return SAMPLE_NUMBA;
+	return SAMPLE_OTHER;
+}
+
+void profile_log_sample(struct profile *p, uint32_t thread, uint32_t stack, long long time_us)
+{
+	long long step = time_us - p->log_last_us;
+
+	profile_log_varint(p, thread);
+	profile_log_varint(p, stack == PROFILE_STACK_BAD ? 0 : (uint64_t)stack + 1);
+	profile_log_varint(p, step < 0 ? ((uint64_t)(-(step + 1)) << 1) | 1 : (uint64_t)step << 1);
+	p->log_last_us = time_us;
+	p->samples++;
+	p->threads[thread].samples++;
+	switch (profile_stack_kind(p, stack)) {
+	case SAMPLE_BAD:
+		p->bad++;
+		return;
+	case SAMPLE_OTHER:
+		p->other++;
+		break;
+	case SAMPLE_NUMBA:
+		p->numba++;
+		profile_count(p, stack);
+		break;
+	}
+	p->stacks[stack].count++;
+}
+
+int profile_next_sample(const struct profile *p, size_t *pos, struct profile_sample *s)
+{
+	uint64_t thread, stack, step;
+
+	if (*pos == 0)
+		s->time_us = 0;
+	if (*pos >= p->log_len || profile_read_varint(p, pos, &thread) < 0 ||
+	    profile_read_varint(p, pos, &stack) < 0 || profile_read_varint(p, pos, &step) < 0)
+		return 0;
+	s->thread = (uint32_t)thread;
+	s->stack = stack ? (uint32_t)(stack - 1) : PROFILE_STACK_BAD;
+	s->time_us += step & 1 ? -(long long)(step >> 1) - 1 : (long long)(step >> 1);
+	return 1;
+}
+
+/* The thread and time of a sample coming in now. */
+static void profile_origin_of(struct profile *p, const struct profile_origin *o,
+			      uint32_t *thread, long long *time_us)
+{
+	long long t = o && o->time_ns ? o->time_ns : now_ns();
+
+	size_t known = p->nthreads, procs = p->nprocs;
+	int pid = o ? o->pid : 0, tid = o ? o->tid : 0;
+
+	*thread = profile_intern_thread(p, pid, tid, NULL);
+	/* Names are read on first sight, while the thread still runs. */
+	if (p->nthreads > known && pid > 0) {
+		p->threads[*thread].name = profile_read_proc(pid, tid ? tid : pid, "comm");
+		profile_add_process(p, pid, NULL);
+		if (p->nprocs > procs)
+			p->procs[procs].command = profile_read_proc(pid, 0, "cmdline");
+	}
+	if (p->t0_ns < 0)
+		p->t0_ns = t;
+	p->last_ns = t;
+	*time_us = (t - p->t0_ns) / 1000;
+}
+
+/* The stack kept: from the outermost line frame in, natives among the
+ * lines included; with no line, the innermost native frame alone. */
+enum sample_kind profile_add_sample(struct profile *p, const struct profile_origin *o,
+				    const struct frame *frames, size_t n)
+{
+	uint32_t thread, stack = PROFILE_STACK_EMPTY;
+	long long time_us;
+	size_t outer = n;
+
+	for (size_t i = n; i-- > 0;) {
+		if (profile_frame_has_line(&frames[i])) {
+			outer = i;
+			break;
+		}
+	}
+	if (outer == n && n > 0)
+		outer = 0;
+	if (n > 0)
+		for (size_t i = outer + 1; i-- > 0;)
+			stack = profile_intern_stack(p, stack, profile_frame_of(p, &frames[i]));
+	profile_origin_of(p, o, &thread, &time_us);
+	profile_log_sample(p, thread, stack, time_us);
+	return profile_stack_kind(p, stack);
+}
+
+void profile_add_bad_sample(struct profile *p, const struct profile_origin *o)
+{
+	uint32_t thread;
+	long long time_us;
+
+	profile_origin_of(p, o, &thread, &time_us);
+	profile_log_sample(p, thread, PROFILE_STACK_BAD, time_us);
+}
+
+enum sample_kind profile_add_stack(struct profile *p, const struct frame *frames, size_t n)
+{
+	return profile_add_sample(p, NULL, frames, n);
 }
 
 void profile_add_bad(struct profile *p)
 {
-	p->samples++;
-	p->bad++;
+	profile_add_bad_sample(p, NULL);
+}
+
+const struct source *profile_source(struct profile *p, const char *path)
+{
+	for (size_t i = 0; i < p->nsources; i++)
+		if (strcmp(p->sources[i].path, path) == 0)
+			return p->sources[i].src;
+	profile_set_source(p, path, source_load(path));
+	return p->sources[p->nsources - 1].src;
+}
+
+void profile_set_source(struct profile *p, const char *path, struct source *src)
+{
+	struct profile_srcfile *sf;
+
+	for (size_t i = 0; i < p->nsources; i++) {
+		if (strcmp(p->sources[i].path, path) == 0) {
+			source_free(p->sources[i].src);
+			p->sources[i].src = src;
+			return;
+		}
+	}
+	p->sources = xgrow(p->sources, &p->sources_alloc, p->nsources + 1, sizeof(*p->sources));
+	sf = &p->sources[p->nsources++];
+	sf->path = xstrdup(path);
+	sf->src = src;
+}
+
+size_t profile_bytes(const struct profile *p)
+{
+	size_t n = sizeof(*p);
+
+	n += p->frames_alloc * sizeof(*p->frames) + p->stacks_alloc * sizeof(*p->stacks);
+	n += (p->nframe_slots + p->nstack_slots) * sizeof(uint32_t);
+	n += p->threads_alloc * sizeof(*p->threads) + p->procs_alloc * sizeof(*p->procs);
+	n += p->log_alloc;
+	n += p->files_alloc * sizeof(*p->files) + p->funcs_alloc * sizeof(*p->funcs);
+	for (size_t i = 0; i < p->nframes; i++) {
+		const struct profile_frame *f = &p->frames[i];
+
+		n += strlen(f->name) + 1 + (f->file ? strlen(f->file) + 1 : 0) +
+		     (f->lib ? strlen(f->lib) + 1 : 0);
+	}
+	for (size_t i = 0; i < p->nfiles; i++)
+		n += (size_t)p->files[i].nlines * sizeof(struct profile_line);
+	return n;
 }
 
 static int profile_file_cmp(const void *a, const void *b)

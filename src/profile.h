@@ -14,16 +14,89 @@
  *     Internal frames are counted the same way in their own files, flagged
  *     internal, so a renderer can list them apart (--show-internals).  A
  *     sample whose .py frames are all internal counts in `internal_only`.
- *   - a stack that could not be read: profile_add_bad(), SAMPLE_BAD. */
+ *   - a stack that could not be read: profile_add_bad(), SAMPLE_BAD.
+ *
+ * Besides these counts the profile keeps what they are derived from, so
+ * every renderer reads one model: each distinct stack (a trie of interned
+ * frames), the threads and processes samples came from, and every sample
+ * in order with its time (a compact log of a few bytes a sample).  Frames
+ * are of three kinds: a line of the user's Numba code, a line of Numba's
+ * own source (internal), and native code (a function in a library).  A
+ * Numba sample keeps its line frames and the native frames among and
+ * inside them (sin called from a line, Numba's thread pool between a
+ * function and its prange body), not the interpreter's frames around the
+ * outermost line; a sample in no Numba code keeps its innermost native
+ * frame only.  The per-line and per-function counts are those of the
+ * stacks, counted as each sample comes in (profile_count), so a profile
+ * read back from its JSON counts the same. */
 #ifndef NPROF_PROFILE_H
 #define NPROF_PROFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+struct source;
+
+/* What a sampler hands in, innermost first.  Zero the fields it does not
+ * know: old callers that set func, file and line only keep working. */
 struct frame {
 	const char *func;	/* the debugger's function name, or NULL */
 	const char *file;	/* source path (absolute when known), or NULL */
 	int line;		/* 0 when unknown */
+	int inlined;		/* this source frame was inlined into the next one */
+	const char *lib;	/* native code: the file it is in, or NULL */
+};
+
+/* Who a sample is of, and when.  Zeros: unknown (one anonymous thread;
+ * the time the sample is added). */
+struct profile_origin {
+	int pid, tid;
+	long long time_ns;	/* any monotonic clock, the same for all samples */
+};
+
+enum profile_frame_kind {
+	PROFILE_FRAME_USER,
+	PROFILE_FRAME_INTERNAL,
+	PROFILE_FRAME_NATIVE,
+};
+
+/* An interned frame: two frames are one when all their fields match. */
+struct profile_frame {
+	enum profile_frame_kind kind;
+	char *name;		/* "kernel" (as written), "sin", "??" */
+	char *file;		/* line frames: the source path; else NULL */
+	char *lib;		/* native frames: the library's file name
+				 * ("libm.so.6") when known; else NULL */
+	int line;		/* line frames: > 0; else 0 */
+	int inlined;		/* line frames: inlined into its caller */
+};
+
+/* A node of the stack trie: a frame called from the stack `parent`.
+ * Stack 0 is the empty stack (a sample in no code nprof could name). */
+#define PROFILE_STACK_EMPTY 0u
+#define PROFILE_STACK_BAD UINT32_MAX	/* in a profile_sample: unreadable */
+struct profile_stack {
+	uint32_t parent;
+	uint32_t frame;
+	unsigned long count;	/* samples whose stack is exactly this one */
+};
+
+struct profile_thread {
+	int pid, tid;		/* 0 when the sampler did not say */
+	char *name;		/* from /proc/PID/task/TID/comm, or NULL */
+	unsigned long samples;
+};
+
+struct profile_process {
+	int pid;
+	char *command;		/* /proc/PID/cmdline, arguments joined by spaces, or NULL */
+};
+
+/* One sample of the log, as profile_next_sample reads it back. */
+struct profile_sample {
+	uint32_t thread;	/* index in threads */
+	uint32_t stack;		/* or PROFILE_STACK_BAD */
+	long long time_us;	/* since the profile's first sample */
 };
 
 enum sample_kind {
@@ -81,6 +154,29 @@ struct profile {
 				 * thread runs), not of wall time */
 	int never_paused;	/* the sampler did not stop the target */
 	unsigned long lost;	/* samples taken but dropped before reading */
+	char *sampler;		/* "perf", "gdb", or NULL */
+	char *codegen;		/* how the code was compiled (one line), or NULL */
+	char *command;		/* the command line profiled, or NULL */
+
+	/* The stacks, and who and when each sample was. */
+	struct profile_frame *frames;
+	size_t nframes, frames_alloc;
+	struct profile_stack *stacks;	/* stacks[0] is the empty stack */
+	size_t nstacks, stacks_alloc;
+	struct profile_thread *threads;
+	size_t nthreads, threads_alloc;
+	struct profile_process *procs;
+	size_t nprocs, procs_alloc;
+	unsigned char *log;	/* per sample: varints of thread, stack + 1
+				 * (0: unreadable), time step in µs (zigzag) */
+	size_t log_len, log_alloc;
+	long long t0_ns, last_ns;	/* the first and the latest sample's time */
+	long long log_last_us;
+	uint32_t *frame_slots, *stack_slots;	/* hash tables: index + 1, 0 free */
+	size_t nframe_slots, nstack_slots;
+	struct profile_srcfile *sources;	/* source text, read once */
+	size_t nsources, sources_alloc;
+	unsigned long stamp;	/* internal: one per profile_count */
 
 	struct profile_file *files;
 	size_t nfiles, files_alloc;
@@ -95,8 +191,45 @@ struct profile {
 struct profile *profile_new(profile_internal_fn is_internal, void *ctx);
 void profile_free(struct profile *p);
 
+/* A sample of thread `o` (NULL: unknown) with `frames`, innermost first. */
+enum sample_kind profile_add_sample(struct profile *p, const struct profile_origin *o,
+				    const struct frame *frames, size_t n);
+void profile_add_bad_sample(struct profile *p, const struct profile_origin *o);
+/* The same, of an unknown thread now. */
 enum sample_kind profile_add_stack(struct profile *p, const struct frame *frames, size_t n);
 void profile_add_bad(struct profile *p);
+
+/* For readers of a saved profile (and profile_add_sample): interns a
+ * frame, or a stack of `frame` called from `parent`; returns its index.
+ * A stack's parent must be an existing stack. */
+uint32_t profile_intern_frame(struct profile *p, const struct profile_frame *f);
+uint32_t profile_intern_stack(struct profile *p, uint32_t parent, uint32_t frame);
+/* The thread (pid, tid) with its name (or NULL), added on first sight;
+ * its index.  (profile_add_sample reads a new thread's name and its
+ * process's command line from /proc.) */
+uint32_t profile_intern_thread(struct profile *p, int pid, int tid, const char *name);
+/* Logs one sample of thread `thread` with `stack` (PROFILE_STACK_BAD:
+ * unreadable) at `time_us`, and counts it: samples, numba/other/bad and
+ * the per-line and per-function counts. */
+void profile_log_sample(struct profile *p, uint32_t thread, uint32_t stack, long long time_us);
+/* Reads the log: start with *pos = 0; 1 and the sample at *pos, advanced;
+ * 0 at the end. */
+int profile_next_sample(const struct profile *p, size_t *pos, struct profile_sample *s);
+/* Does `stack` hold a line of Numba code? */
+enum sample_kind profile_stack_kind(const struct profile *p, uint32_t stack);
+
+/* The process `pid` with its command line (or NULL), unless known. */
+void profile_add_process(struct profile *p, int pid, const char *command);
+/* The source text of `path` as the renderers show it: the text saved
+ * with the profile, else the file read now and kept (later edits do not
+ * change a profile); NULL when unreadable. */
+const struct source *profile_source(struct profile *p, const char *path);
+/* Attaches `src` (taken; NULL: unreadable) as the text of `path`. */
+void profile_set_source(struct profile *p, const char *path, struct source *src);
+
+/* Bytes of memory the model holds (stacks, frames, threads, log, counts;
+ * source text apart), for bench/. */
+size_t profile_bytes(const struct profile *p);
 
 /* Orders files by self samples (most first, then path) and functions by
  * `by` (self/total descending, ties by name; or name ascending). */

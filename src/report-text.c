@@ -13,18 +13,10 @@
 #define REPORT_PCT_WIDTH 7	/* " 100.0%" */
 #define REPORT_PCT_SIZE 32
 
-/* A source file, read once however many times it is shown. */
-struct report_src {
-	const char *path;
-	struct source *src;	/* NULL when unreadable */
-};
-
 struct report {
 	FILE *out;
 	struct profile *p;
 	const struct report_options *opt;
-	struct report_src *srcs;
-	size_t nsrcs, srcs_alloc;
 };
 
 static const struct source *report_source(struct report *r, const char *path);
@@ -44,19 +36,10 @@ static int report_func_shown(struct report *r, const struct profile_func *fn);
 static int report_func_line(struct report *r, const struct profile_func *fn);
 static void report_funcs(struct report *r);
 
+/* The text the run saw, kept in the profile. */
 static const struct source *report_source(struct report *r, const char *path)
 {
-	struct report_src *s;
-	size_t i;
-
-	for (i = 0; i < r->nsrcs; i++)
-		if (strcmp(r->srcs[i].path, path) == 0)
-			return r->srcs[i].src;
-	r->srcs = xgrow(r->srcs, &r->srcs_alloc, r->nsrcs + 1, sizeof(*r->srcs));
-	s = &r->srcs[r->nsrcs++];
-	s->path = path;
-	s->src = source_load(path);
-	return s->src;
+	return profile_source(r->p, path);
 }
 
 static double report_ratio(double n, double of)
@@ -107,8 +90,8 @@ static void report_header(struct report *r)
 		fprintf(r->out, "; sampling paused the target %.1f%% of %.1f s",
 			report_ratio(p->paused_seconds, p->wall_seconds), p->wall_seconds);
 	fputc('\n', r->out);
-	if (r->opt->codegen)
-		fprintf(r->out, "%s\n", r->opt->codegen);
+	if (r->opt->codegen || p->codegen)
+		fprintf(r->out, "%s\n", r->opt->codegen ? r->opt->codegen : p->codegen);
 }
 
 /* The function holding the file's first sampled line. */
@@ -282,7 +265,6 @@ static void report_funcs(struct report *r)
 int report_text(FILE *out, struct profile *p, const struct report_options *opt)
 {
 	struct report r = { .out = out, .p = p, .opt = opt };
-	size_t i;
 
 	profile_sort(p, opt->sort);
 	report_header(&r);
@@ -297,9 +279,6 @@ int report_text(FILE *out, struct profile *p, const struct report_options *opt)
 			report_files(&r, 1);
 		report_funcs(&r);
 	}
-	for (i = 0; i < r.nsrcs; i++)
-		source_free(r.srcs[i].src);
-	free(r.srcs);
 	/* Buffered writes fail late: flush so a full disk is seen here. */
 	if (fflush(out) != 0 || ferror(out))
 		return -1;

@@ -174,10 +174,13 @@ static void record_stack(struct run *r, const char *thread)
 		if (got < high - low + 1 || stack_reached_python(&r->stack, seen))
 			break;
 	}
+	/* gdb numbers threads its own way: the main one is the process's. */
+	struct profile_origin o = { r->target.pid, strcmp(thread, MAIN_THREAD) == 0 ? r->target.pid : 0, 0 };
+
 	if (bad)
-		profile_add_bad(r->profile);
+		profile_add_bad_sample(r->profile, &o);
 	else if (nrecs)
-		profile_add_stack(r->profile, r->stack.frames, r->stack.n);
+		profile_add_sample(r->profile, &o, r->stack.frames, r->stack.n);
 	while (nrecs > 0)
 		mi_record_free(recs[--nrecs]);
 }
@@ -274,6 +277,8 @@ static void sample_loop(struct run *r)
 	r->profile->wall_seconds = (double)(now_ns() - start) / 1e9;
 	r->profile->paused_seconds = (double)r->paused_ns / 1e9;
 	r->profile->rate_requested = r->opt->rate;
+	free(r->profile->sampler);
+	r->profile->sampler = xstrdup("gdb");
 	r->profile->all_threads = r->opt->all_threads;
 }
 

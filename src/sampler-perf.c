@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 
@@ -52,21 +53,29 @@ static size_t unwind_sample(struct run *r, const struct perf_sample *s, int *unk
  * unreadable: it might have been Numba's. */
 static void record(struct run *r, const struct perf_sample *s)
 {
+	struct profile_origin o = { (int)s->pid, (int)s->tid, (long long)s->time_ns };
 	int unknown;
-	size_t ncalls = unwind_sample(r, s, &unknown), n = 0;
+	size_t ncalls = unwind_sample(r, s, &unknown), n = 0, m;
 
 	if (ncalls == 0 && unknown) {
-		profile_add_bad(r->profile);
+		profile_add_bad_sample(r->profile, &o);
 		return;
 	}
 	for (size_t k = 0; k < ncalls && n < MAX_FRAMES; k++) {
 		const struct unwind_frame *c = &r->calls[k];
 
-		if (c->code->jit)
-			n += elfcode_lines(c->code->code, c->lookup - c->code->bias, r->frames + n,
-					   MAX_FRAMES - n);
+		if (!c->code->jit)
+			continue;
+		m = elfcode_lines(c->code->code, c->lookup - c->code->bias, r->frames + n,
+				  MAX_FRAMES - n);
+		/* All but the last of one address's frames were inlined. */
+		for (size_t j = 0; j < m; j++) {
+			r->frames[n + j].inlined = j + 1 < m;
+			r->frames[n + j].lib = NULL;
+		}
+		n += m;
 	}
-	profile_add_stack(r->profile, r->frames, n);
+	profile_add_sample(r->profile, &o, r->frames, n);
 }
 
 /* Reads every sample waiting in the ring: the program's own (not those of
@@ -108,6 +117,8 @@ static void sample_loop(struct run *r)
 	r->profile->cpu_time = 1;
 	r->profile->never_paused = 1;
 	r->profile->lost = perf_lost(r->perf);
+	free(r->profile->sampler);
+	r->profile->sampler = xstrdup("perf");
 }
 
 int sampler_perf_run(const struct sampler_options *opt, struct profile *profile)

@@ -77,6 +77,26 @@ struct source *source_load(const char *path)
 	return src;
 }
 
+struct source *source_from_lines(const char *const *lines, int n)
+{
+	struct source *src = xcalloc(1, sizeof(*src));
+	struct strbuf sb = STRBUF_INIT;
+	size_t *offs = xcalloc((size_t)n + 1, sizeof(*offs));
+
+	for (int i = 0; i < n; i++) {
+		offs[i] = sb.len;
+		strbuf_addstr(&sb, lines[i]);
+		strbuf_addch(&sb, '\0');
+	}
+	src->text = strbuf_detach(&sb);
+	src->lines = xcalloc((size_t)n + 1, sizeof(*src->lines));
+	for (int i = 0; i < n; i++)
+		src->lines[i] = src->text + offs[i];
+	src->nlines = n;
+	free(offs);
+	return src;
+}
+
 void source_free(struct source *src)
 {
 	if (!src)

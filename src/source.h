@@ -6,6 +6,8 @@ struct source;
 
 /* NULL when the file cannot be read. */
 struct source *source_load(const char *path);
+/* A source of the given lines (copied), as a saved profile holds them. */
+struct source *source_from_lines(const char *const *lines, int n);
 void source_free(struct source *src);
 int source_nlines(const struct source *src);
 /* Line n (1-based) without its newline, or NULL past the end. */
