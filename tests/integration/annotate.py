@@ -81,6 +81,22 @@ def test_inlined_log1p_helper_keeps_its_line(tmp):
     assert abs(driver_total - driver_truth) <= 10, (driver_total, driver_truth, out)
 
 
+def test_escaped_names_are_decoded(tmp):
+    """Numba escapes "<lambda>" and "kérnel" in its symbols ("_3clambda_3e",
+    "k_c3_a9rnel" on 0.56 to 0.61): the report names them as written, and
+    finds kérnel's def."""
+    script = program("names.py")
+    status, out, err = annotate("--", script)
+    assert status == 0, err
+    table = function_table(out)
+    assert table.get("kérnel") and table.get("<lambda>"), table
+    assert table["kérnel"][0][2].endswith(f"names.py:{line_of(script, 'def kérnel')}"), table
+    assert table["<lambda>"][0][2].endswith(f"names.py:{line_of(script, '# lambda line')}"), table
+    rows = report_lines(out, "names.py")
+    assert line_of(script, "def kérnel") in rows, rows
+    assert rows[line_of(script, "# kernel hot line")][0], rows
+
+
 def test_sort_by_name_accepts_show_internals(tmp):
     status, out, err = annotate("--show-internals", "--sort", "name", "--", program("inlined.py"))
     assert status == 0, err
