@@ -29,7 +29,10 @@ static void elfcode_find_ranges(struct elfcode *c);
 static int elfcode_find_cu(struct elfcode *c, uint64_t addr, Dwarf_Die *cu);
 static int elfcode_scopes(Dwarf_Die *parent, uint64_t addr, Dwarf_Die *out, int n);
 static const char *elfcode_die_name(Dwarf_Die *die);
-static Dwarf_Line *elfcode_line_before(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *func);
+static int elfcode_line_zero(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *scopes, int nscopes,
+			     const char **file, int *line);
+static Dwarf_Line *elfcode_row_before(Dwarf_Die *cu, uint64_t addr);
+static int elfcode_same_die(Dwarf_Die *a, Dwarf_Die *b);
 static const char *elfcode_call_file(Dwarf_Die *cu, Dwarf_Die *inlined);
 static int elfcode_sym_lookup(Elf *elf, Elf_Scn *scn, const char *name, uint64_t *value);
 
@@ -136,6 +139,7 @@ size_t elfcode_lines(struct elfcode *c, uint64_t addr, struct frame *out, size_t
 {
 	Dwarf_Die cu, scopes[ELFCODE_MAX_SCOPES];
 	Dwarf_Line *line;
+	const char *file;
 	size_t n = 0;
 	int nscopes, k, lineno = 0;
 
@@ -143,22 +147,21 @@ size_t elfcode_lines(struct elfcode *c, uint64_t addr, struct frame *out, size_t
 	    !(line = dwarf_getsrc_die(&cu, addr)))
 		return 0;
 	dwarf_lineno(line, &lineno);
+	file = dwarf_linesrc(line, NULL, NULL);
 	nscopes = elfcode_scopes(&cu, addr, scopes, 0);
 	k = nscopes - 1;
-	if (lineno == 0 && k > 0 && dwarf_tag(&scopes[k]) == DW_TAG_inlined_subroutine) {
-		/* Line 0 in an inlined callee: the call line is what is known. */
-	} else {
-		if (lineno == 0 && k == 0 && (line = elfcode_line_before(&cu, addr, &scopes[0])))
-			dwarf_lineno(line, &lineno);
-		if (lineno == 0)
-			return 0;
-		out[n].file = dwarf_linesrc(line, NULL, NULL);
+	if (lineno == 0 && nscopes > 0 &&
+	    elfcode_line_zero(&cu, addr, scopes, nscopes, &file, &lineno) < 0 && k == 0)
+		return 0;
+	if (lineno != 0) {
+		out[n].file = file;
 		out[n].line = lineno;
 		out[n].func = nscopes ? elfcode_die_name(&scopes[k]) : NULL;
 		n++;
 	}
-	/* Each inlined call is a frame of its own: the line it was called
-	 * from, in the function around it. */
+	/* (Line 0 in an inlined callee that nothing places: the call line
+	 * is what is known.)  Each inlined call is a frame of its own: the
+	 * line it was called from, in the function around it. */
 	for (; k > 0 && n < max; k--) {
 		Dwarf_Attribute attr;
 		Dwarf_Word call_line = 0;
@@ -175,19 +178,51 @@ size_t elfcode_lines(struct elfcode *c, uint64_t addr, struct frame *out, size_t
 	return n;
 }
 
-/* LLVM gives line 0 to code of no one statement (spills, loop control it
- * moved).  In a function's own code (not inlined) it belongs to the
- * statement before it, as a reader of the disassembly would say: the last
- * row with a nonzero line at or below `addr` in its sequence, if it is in
- * the function's own file; NULL otherwise. */
-static Dwarf_Line *elfcode_line_before(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *func)
+/* LLVM gives line 0 to code of no one statement: spills, loop control it
+ * moved, the call of a library function (np.log1p's) and what moves its
+ * result.  The scopes at `addr` (outermost first) still say whose code it
+ * is; its line is that of the statement before it in the same scope, as a
+ * reader of the disassembly would say: the last row with a nonzero line
+ * at or below `addr` in its sequence.  When that row is the scope's own,
+ * its line; when it lies in a callee inlined into the scope (Numba's
+ * `x ** 2` right before), the line that called it.  -1 (and nothing set)
+ * when that row is not the scope's (the caller's code before an inlined
+ * call, another function's). */
+static int elfcode_line_zero(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *scopes, int nscopes,
+			     const char **file, int *line)
+{
+	Dwarf_Die rows[ELFCODE_MAX_SCOPES];
+	Dwarf_Line *before = elfcode_row_before(cu, addr);
+	Dwarf_Addr at;
+	Dwarf_Attribute attr;
+	Dwarf_Word call_line = 0;
+	int nrows;
+
+	if (!before || dwarf_lineaddr(before, &at) != 0)
+		return -1;
+	nrows = elfcode_scopes(cu, at, rows, 0);
+	if (nrows < nscopes || !elfcode_same_die(&rows[nscopes - 1], &scopes[nscopes - 1]))
+		return -1;
+	if (nrows == nscopes) {
+		*file = dwarf_linesrc(before, NULL, NULL);
+		return dwarf_lineno(before, line) == 0 && *line > 0 ? 0 : -1;
+	}
+	if (!dwarf_attr(&rows[nscopes], DW_AT_call_line, &attr) ||
+	    dwarf_formudata(&attr, &call_line) != 0 || call_line == 0)
+		return -1;
+	*file = elfcode_call_file(cu, &rows[nscopes]);
+	*line = (int)call_line;
+	return 0;
+}
+
+/* The last row with a nonzero line at or below `addr` in its sequence. */
+static Dwarf_Line *elfcode_row_before(Dwarf_Die *cu, uint64_t addr)
 {
 	Dwarf_Lines *lines;
 	Dwarf_Line *best = NULL;
-	const char *file = dwarf_decl_file(func), *best_file;
 	size_t n;
 
-	if (!file || dwarf_getsrclines(cu, &lines, &n) != 0)
+	if (dwarf_getsrclines(cu, &lines, &n) != 0)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		Dwarf_Line *l = dwarf_onesrcline(lines, i);
@@ -204,8 +239,12 @@ static Dwarf_Line *elfcode_line_before(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *
 		else if (lineno)
 			best = l;
 	}
-	best_file = best ? dwarf_linesrc(best, NULL, NULL) : NULL;
-	return best_file && strcmp(best_file, file) == 0 ? best : NULL;
+	return best;
+}
+
+static int elfcode_same_die(Dwarf_Die *a, Dwarf_Die *b)
+{
+	return dwarf_dieoffset(a) == dwarf_dieoffset(b);
 }
 
 /* The compile unit holding `addr`: through .debug_aranges when there is

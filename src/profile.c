@@ -48,6 +48,8 @@ static const char *profile_symbol_tags(const char *s, const char *end);
 static const char *profile_symbol_last(const char *s, const char *end);
 static char *profile_symbol_mangled(const char *s);
 static char *profile_symbol_decode(const char *s, size_t n);
+static int profile_escape_at(const char *s, size_t n, size_t i, char c);
+static size_t profile_escaped_char(const char *s, size_t n, size_t i, char c, unsigned char *out);
 static int profile_hex(int c);
 static int profile_is_numba_dir(const char *dir);
 static int profile_file_cmp(const void *a, const void *b);
@@ -824,20 +826,71 @@ static int profile_hex(int c)
 	return -1;
 }
 
-/* Numba's mangler escapes characters outside [A-Za-z0-9_] as "$xx" (a byte
- * in hex): "$3clambda$3e" is "<lambda>". */
+/* The byte an escape "Cxx" at s[i] (C the escape character) stands for,
+ * or -1 when s[i] does not start one. */
+static int profile_escape_at(const char *s, size_t n, size_t i, char c)
+{
+	int hi, lo;
+
+	if (i + 2 >= n || s[i] != c)
+		return -1;
+	hi = profile_hex((unsigned char)s[i + 1]);
+	lo = profile_hex((unsigned char)s[i + 2]);
+	return hi >= 0 && lo >= 0 ? hi * 16 + lo : -1;
+}
+
+/* The bytes a run of escapes at s[i] stands for, when it is one character
+ * Numba would have escaped: one outside [A-Za-z0-9_], a whole UTF-8
+ * sequence for a non-ASCII one.  Returns the number of escapes (0: not an
+ * escape) and writes the bytes to out[0..3]. */
+static size_t profile_escaped_char(const char *s, size_t n, size_t i, char c, unsigned char *out)
+{
+	int b = profile_escape_at(s, n, i, c);
+	size_t len, k;
+
+	if (b < 0)
+		return 0;
+	if (b < 0x80)
+		len = (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') ||
+		      (b >= 'a' && b <= 'z') || b == '_' ? 0 : 1;
+	else if (b >= 0xc2 && b <= 0xdf)
+		len = 2;
+	else if (b >= 0xe0 && b <= 0xef)
+		len = 3;
+	else if (b >= 0xf0 && b <= 0xf4)
+		len = 4;
+	else
+		len = 0;
+	for (k = 0; k < len; k++) {
+		int cb = k ? profile_escape_at(s, n, i + 3 * k, c) : b;
+
+		if (cb < 0 || (k && (cb & 0xc0) != 0x80))
+			return 0;
+		out[k] = (unsigned char)cb;
+	}
+	return len;
+}
+
+/* Numba's mangler escapes each byte of a character outside [A-Za-z0-9_]
+ * (UTF-8 encoded) as "_xx" (0.56 to 0.61; releases in between used
+ * "$xx"), the byte in hex: "_3clambda_3e" and "$3clambda$3e" are
+ * "<lambda>", "k_c3_a9rnel" is "kérnel".  An underscore is not escaped,
+ * so "_xx" is read as an escape only where it makes a character Numba
+ * would have escaped: "my_ab" and "x_41" stay as they are (a name that
+ * really holds "_3c" reads as "<"). */
 static char *profile_symbol_decode(const char *s, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-	int hi, lo;
+	unsigned char bytes[4];
+	size_t i, len;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '$' && i + 2 < n &&
-		    (hi = profile_hex((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = profile_hex((unsigned char)s[i + 2])) >= 0) {
-			strbuf_addch(&sb, hi * 16 + lo);
-			i += 2;
+		if ((len = profile_escaped_char(s, n, i, '$', bytes)) == 0)
+			len = profile_escaped_char(s, n, i, '_', bytes);
+		if (len) {
+			for (size_t k = 0; k < len; k++)
+				strbuf_addch(&sb, bytes[k]);
+			i += 3 * len - 1;
 		} else {
 			strbuf_addch(&sb, s[i]);
 		}

@@ -1,6 +1,7 @@
-/* The JIT object fixture (tests/data/jit/kernel.elf, made by
- * tests/data/jit/make-fixture.py from kernel.py) for the tests of the
- * modules that read Numba's JIT objects. */
+/* The JIT object fixtures (tests/data/jit/NAME.elf, made by
+ * tests/data/jit/make-fixture.py from NAME.py) for the tests of the
+ * modules that read Numba's JIT objects: kernel.elf by default; helpers.elf
+ * and power.elf for line-0 code in and after inlined callees. */
 #ifndef NPROF_TEST_JITFIXTURE_H
 #define NPROF_TEST_JITFIXTURE_H
 
@@ -14,11 +15,16 @@
 #define FIXTURE_HELPER_BODY 8
 #define FIXTURE_CALL_LINE 14
 
-/* The fixture's bytes, malloc'd; its size in *n. */
-static inline unsigned char *jitfixture_load(size_t *n)
+/* Lines of helpers.py and power.py. */
+#define HELPERS_HELPER_BODY 10
+#define HELPERS_CALL_LINE 17
+#define POWER_LINE 12
+
+/* The bytes of fixture NAME.elf, malloc'd; its size in *n. */
+static inline unsigned char *jitfixture_load_named(const char *name, size_t *n)
 {
 	const char *srcdir = getenv("srcdir");
-	char *path = xasprintf("%s/data/jit/kernel.elf", srcdir ? srcdir : ".");
+	char *path = xasprintf("%s/data/jit/%s.elf", srcdir ? srcdir : ".", name);
 	FILE *f = fopen(path, "rb");
 	unsigned char *img;
 	long size;
@@ -35,6 +41,11 @@ static inline unsigned char *jitfixture_load(size_t *n)
 	free(path);
 	*n = (size_t)size;
 	return img;
+}
+
+static inline unsigned char *jitfixture_load(size_t *n)
+{
+	return jitfixture_load_named("kernel", n);
 }
 
 #endif

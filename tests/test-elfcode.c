@@ -7,9 +7,85 @@
 #include <cmocka.h>
 
 #include <dwarf.h>
+#include <gelf.h>
 
 #include "elfcode.h"
 #include "jitfixture.h"
+#include "jitobj.h"
+
+/* A fixture read twice: through elfcode, and straight through libdw, so a
+ * test can ask elfcode about the very addresses the DWARF gives to one
+ * function or inlined call. */
+struct fixture {
+	struct elfcode *code;
+	unsigned char *img;
+	Elf *elf;
+	Dwarf *dwarf;
+};
+
+static struct fixture *fixture_open(const char *name)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	unsigned char *img;
+	size_t n;
+
+	img = jitfixture_load_named(name, &n);
+	f->code = elfcode_open_jit(img, n);
+	f->img = jitfixture_load_named(name, &n);
+	assert_non_null(f->code);
+	assert_int_equal(jitobj_relocate(f->img, n), 0);
+	elf_version(EV_CURRENT);
+	f->elf = elf_memory((char *)f->img, n);
+	assert_non_null(f->elf);
+	f->dwarf = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL);
+	assert_non_null(f->dwarf);
+	return f;
+}
+
+static void fixture_close(struct fixture *f)
+{
+	dwarf_end(f->dwarf);
+	elf_end(f->elf);
+	free(f->img);
+	elfcode_free(f->code);
+	free(f);
+}
+
+typedef void (*die_fn)(struct fixture *f, Dwarf_Die *die, void *ctx);
+
+static void fixture_walk(struct fixture *f, Dwarf_Die *parent, int tag, die_fn fn, void *ctx)
+{
+	Dwarf_Die child;
+
+	if (dwarf_child(parent, &child) != 0)
+		return;
+	do {
+		if (dwarf_tag(&child) == tag)
+			fn(f, &child, ctx);
+		fixture_walk(f, &child, tag, fn, ctx);
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+/* Calls fn on every DIE of tag `tag`, in every unit. */
+static void fixture_each(struct fixture *f, int tag, die_fn fn, void *ctx)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	Dwarf_Die cu;
+
+	while (dwarf_nextcu(f->dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		if (dwarf_offdie(f->dwarf, off + hsize, &cu))
+			fixture_walk(f, &cu, tag, fn, ctx);
+		off = next;
+	}
+}
+
+static const char *die_linkage_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+
+	return dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+}
 
 static int setup(void **state)
 {
@@ -166,6 +242,129 @@ static void test_every_address_has_an_unwind_rule(void **state)
 	}
 }
 
+/* What an inlined call's code must give: the callee's own frame. */
+struct callee_check {
+	int body_line, call_line;	/* 0: any */
+	size_t addresses;		/* checked */
+};
+
+/* Every address of an inlined call's code has the callee's frame, with a
+ * line, and the call line in the frame after it (line-0 code, such as the
+ * call of a library function, included). */
+static void check_inlined_call(struct fixture *f, Dwarf_Die *die, void *ctx)
+{
+	struct callee_check *want = ctx;
+	const char *name = die_linkage_name(die);
+	Dwarf_Addr base, lo, hi;
+	ptrdiff_t off = 0;
+
+	assert_non_null(name);
+	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
+		for (Dwarf_Addr a = lo; a < hi; a++) {
+			struct frame fr[8];
+			size_t n = elfcode_lines(f->code, a, fr, 8), j;
+
+			for (j = 0; j + 1 < n; j++)
+				if (fr[j].func && strcmp(fr[j].func, name) == 0)
+					break;
+			if (j + 1 >= n)
+				fail_msg("%#lx (in %s) has no frame of it (%zu frames, the first %s:%d)",
+					 (unsigned long)a, name, n, n ? fr[0].func : "-", n ? fr[0].line : 0);
+			assert_true(fr[j].line > 0);
+			if (want->body_line && strstr(name, "5heavy")) {
+				assert_int_equal(fr[j].line, want->body_line);
+				assert_int_equal(fr[j + 1].line, want->call_line);
+			}
+			want->addresses++;
+		}
+	}
+}
+
+static void test_inlined_code_has_its_callees_frame(const char *name, int body_line, int call_line)
+{
+	struct fixture *f = fixture_open(name);
+	struct callee_check want = { body_line, call_line, 0 };
+
+	fixture_each(f, DW_TAG_inlined_subroutine, check_inlined_call, &want);
+	assert_true(want.addresses > 0);
+	fixture_close(f);
+}
+
+/* heavy(v) = np.log1p(v * v): the call of log1p and the moves of its
+ * result are line 0, inside heavy's inlined code; they are heavy's. */
+static void test_log1p_call_stays_in_its_helper(void **state)
+{
+	(void)state;
+	test_inlined_code_has_its_callees_frame("helpers", HELPERS_HELPER_BODY, HELPERS_CALL_LINE);
+}
+
+static void test_kernel_inlined_code_has_its_callees_frame(void **state)
+{
+	(void)state;
+	test_inlined_code_has_its_callees_frame("kernel", FIXTURE_HELPER_BODY, FIXTURE_CALL_LINE);
+}
+
+struct own_check {
+	size_t addresses;
+};
+
+/* Every address of a user function's code has frames, the outermost in
+ * the function's own file at a line of its own. */
+static void check_function_code(struct fixture *f, Dwarf_Die *die, void *ctx)
+{
+	struct own_check *seen = ctx;
+	Dwarf_Addr lo, hi;
+
+	if (dwarf_lowpc(die, &lo) != 0 || dwarf_highpc(die, &hi) != 0)
+		return;
+	for (Dwarf_Addr a = lo; a < hi; a++) {
+		struct frame fr[8];
+		size_t n = elfcode_lines(f->code, a, fr, 8);
+
+		if (n == 0)
+			fail_msg("%#lx (offset %#lx of the function) has no line",
+				 (unsigned long)a, (unsigned long)(a - lo));
+		assert_true(ends_with(fr[n - 1].file, "/power.py"));
+		assert_true(fr[n - 1].line > 0);
+		seen->addresses++;
+	}
+}
+
+/* Line-0 code right after Numba's own inlined `x ** 2` (int_power, of
+ * numba/cpython/numbers.py) is the user's function's, at the line that
+ * called it; the `x ** 2` itself is int_power's frame inlined there. */
+static void test_code_after_numbas_helper_is_its_call_line(void **state)
+{
+	struct fixture *f = fixture_open("power");
+	struct own_check seen = { 0 };
+	struct callee_check want = { 0, 0, 0 };
+	int after = 0;
+
+	(void)state;
+	fixture_each(f, DW_TAG_subprogram, check_function_code, &seen);
+	assert_true(seen.addresses > 100);
+	fixture_each(f, DW_TAG_inlined_subroutine, check_inlined_call, &want);
+	assert_true(want.addresses > 0);
+	/* The code after an int_power range: its one frame is the power line. */
+	{
+		size_t nr;
+		const struct elfcode_range *r = elfcode_ranges(f->code, &nr);
+
+		for (uint64_t a = r[0].lo + 1; a < r[0].hi; a++) {
+			struct frame prev[8], fr[8];
+			size_t np = elfcode_lines(f->code, a - 1, prev, 8);
+			size_t n = elfcode_lines(f->code, a, fr, 8);
+
+			if (np == 2 && strstr(prev[0].func, "int_power") && n == 1) {
+				assert_int_equal(fr[0].line, POWER_LINE);
+				after++;
+			}
+		}
+	}
+	assert_true(after > 0);
+	fixture_close(f);
+}
+
 static void test_bad_images_are_refused(void **state)
 {
 	unsigned char *junk = xcalloc(1, 128);
@@ -206,6 +405,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_frames_are_cut_at_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outside_the_code_there_is_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_address_has_an_unwind_rule, setup, teardown),
+		cmocka_unit_test(test_log1p_call_stays_in_its_helper),
+		cmocka_unit_test(test_kernel_inlined_code_has_its_callees_frame),
+		cmocka_unit_test(test_code_after_numbas_helper_is_its_call_line),
 		cmocka_unit_test(test_bad_images_are_refused),
 		cmocka_unit_test(test_file_symbols_and_bias),
 	};

@@ -333,6 +333,18 @@ static void test_func_name(void **state)
 		{ "__main__::$3clambda$3e[abi:v2](long long)", "<lambda>" },
 		{ "__main__::caf$c3$a9[abi:v1]()", "caf\xc3\xa9" },
 		{ "__main__::cost$[abi:v1]()", "cost$" },	/* not an escape */
+		/* Numba 0.56 to 0.61 escape with "_xx" */
+		{ "__main__::_3clambda_3e[abi:v2](long long)", "<lambda>" },
+		{ "__main__::k_c3_a9rnel[abi:v1](long long)", "k\xc3\xa9rnel" },
+		{ "_ZN8__main__11k_c3_a9rnelB2v1Ex", "k\xc3\xa9rnel" },
+		{ "_ZN8__main__12_3clambda_3eB2v2Ex", "<lambda>" },
+		{ "_ZN5numba7cpython7numbers14int_power_impl12_3clocals_3e9int_powerB2v1Edx", "int_power" },
+		{ "m::x_41_ab_5f[abi:v1]()", "x_41_ab_5f" },	/* _41 'A', _5f '_' are never escaped */
+		{ "m::half_c3[abi:v1]()", "half_c3" },	/* not a whole UTF-8 character */
+		{ "m::a_e2_82[abi:v1]()", "a_e2_82" },	/* cut short */
+		{ "m::euro_e2_82_ac[abi:v1]()", "euro\xe2\x82\xac" },
+		{ "m::dash_2d_[abi:v1]()", "dash-_" },
+		{ "m::end_3[abi:v1]()", "end_3" },
 		{ "do_cos", "do_cos" },
 		{ "do_cos(double)", "do_cos" },
 		{ "ns::f(Tuple<a::b, c::d>, void (*)(int))", "f" },

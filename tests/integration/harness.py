@@ -3,6 +3,7 @@ a failed assertion fails that test only, skip() skips it; the run ends with
 the plain line 'N passed, M failed, K skipped' and exit status 1 when
 anything failed, else 77 (Automake's SKIP) when anything was skipped."""
 import os
+import re
 import select
 import subprocess
 import sys
@@ -107,6 +108,35 @@ def report_lines(report, path_suffix):
         total_pct = float(total_cell.rstrip("%")) if total_cell else None
         rows[int(cells[-1])] = (self_pct, total_pct, source)
     return rows
+
+
+def function_table(report):
+    """Parses the function table (the block after the "function" header):
+    returns {name: [(self_samples, total_samples, location), ...]}, a list
+    because one name may be listed for several files."""
+    table = {}
+    lines = report.splitlines()
+    for start, line in enumerate(lines):
+        if line.startswith("function ") and "self/total" in line:
+            break
+    else:
+        return table
+    for line in lines[start + 1:]:
+        cells = line.split()
+        if len(cells) < 4 or "/" not in cells[-2]:
+            break
+        self_n, total_n = (int(x) for x in cells[-2].split("/"))
+        table.setdefault(cells[0], []).append((self_n, total_n, cells[-1]))
+    return table
+
+
+def truth(out, *names):
+    """The shares a program measured itself and printed as
+    "truth NAME=P% ...": [P for each name], in percent of its CPU time."""
+    found = re.search(r"^truth (.*)$", out, re.M)
+    assert found, f"no truth line in {out!r}"
+    shares = dict(cell.split("=") for cell in found.group(1).split())
+    return [float(shares[name].rstrip("%")) for name in names]
 
 
 def line_of(path, text):

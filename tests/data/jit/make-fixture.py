@@ -1,10 +1,12 @@
-"""Remakes kernel.elf: the JIT object Numba registers for `kernel` in
-kernel.py, as GDB's JIT interface hands it to a debugger.  Run it with
-nprof's start-up hook (faithful code generation) and debug info on:
+"""Remakes NAME.elf (kernel.elf by default): the JIT object Numba
+registers for the function NAME of NAME.py, as GDB's JIT interface hands
+it to a debugger.  Run it with nprof's start-up hook (faithful code
+generation) and debug info on, on the Numba the fixture is for (the
+committed ones come from Debian 12's Numba 0.56.4):
 
-  NUMBA_DEBUGINFO=1 PYTHONPATH=../../../share/shim /usr/bin/python3 make-fixture.py
+  NUMBA_DEBUGINFO=1 PYTHONPATH=../../../share/shim /usr/bin/python3 make-fixture.py [NAME]
 
-The object keeps the absolute path of kernel.py it was made from; the
+The object keeps the absolute path of NAME.py it was made from; the
 tests look at the file's base name only."""
 import ctypes
 import os
@@ -14,7 +16,8 @@ import numpy as np
 import llvmlite.binding.ffi as ffi
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kernel import kernel  # noqa: E402
+NAME = sys.argv[1] if len(sys.argv) > 1 else "kernel"
+function = getattr(__import__(NAME), NAME)
 
 
 class Entry(ctypes.Structure):
@@ -31,17 +34,17 @@ class Descriptor(ctypes.Structure):
 
 
 ts = np.arange(100.0)
-kernel(ts, np.empty_like(ts))
+function(ts, np.empty_like(ts)) if NAME == "kernel" else function(ts)
 descriptor = Descriptor.in_dll(ffi.lib._lib if hasattr(ffi.lib, "_lib") else ffi.lib,
                                "__jit_debug_descriptor")
 entry = descriptor.first_entry
 while entry:
     image = ctypes.string_at(entry.contents.symfile_addr, entry.contents.symfile_size)
-    if b"6kernel" in image and b".debug_line" in image:
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel.elf"), "wb") as f:
+    if f"{len(NAME)}{NAME}".encode() in image and b".debug_line" in image:
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{NAME}.elf"), "wb") as f:
             f.write(image)
-        print(f"kernel.elf: {len(image)} bytes")
+        print(f"{NAME}.elf: {len(image)} bytes")
         break
     entry = entry.contents.next
 else:
-    sys.exit("no JIT object of kernel found")
+    sys.exit(f"no JIT object of {NAME} found")
