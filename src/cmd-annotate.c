@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "locate.h"
+#include "output.h"
 #include "perf.h"
 #include "profile.h"
 #include "progenv.h"
@@ -140,7 +140,11 @@ static int parse_options(int argc, char **argv, struct annotate_options *o)
 		case OPT_PYTHON: o->python = optarg; break;
 		case OPT_GDB: o->gdb = optarg; break;
 		case 'r': if (parse_rate(optarg, &o->rate) < 0) return -1; break;
-		case 'o': o->output = optarg; break;
+		case 'o':
+			if (!*optarg)
+				return error("option '-o' needs a file name");
+			o->output = optarg;
+			break;
 		case OPT_NUMBA_DEBUG: o->numba_debug = 1; break;
 		case OPT_SHOW_INTERNALS: o->report.show_internals = 1; break;
 		case OPT_SORT: if (parse_sort(optarg, &o->report.sort) < 0) return -1; break;
@@ -197,91 +201,11 @@ static const char *python_script(char **args, int *isolated)
 	return NULL;
 }
 
-/* The report goes to a temporary file beside FILE, renamed over it only
- * once complete: a failed run leaves nothing half-written.  A FILE that is
- * not a regular file (/dev/null, a FIFO, a terminal) is written directly:
- * renaming over it would replace the device.  A symbolic link is followed,
- * so the file it names is replaced, not the link. */
-struct output {
-	FILE *fp;
-	char *tmp;		/* NULL when writing directly */
-	char *path;
-};
-
-static int output_open(struct output *out, const char *path)
-{
-	struct stat st;
-	int fd;
-
-	out->fp = stdout;
-	out->tmp = NULL;
-	out->path = NULL;
-	if (!path)
-		return 0;
-	out->path = realpath(path, NULL);
-	if (!out->path)
-		out->path = xstrdup(path);	/* a new file: its directory is checked below */
-	if (stat(out->path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		out->fp = fopen(out->path, "w");
-		if (!out->fp)
-			return error("cannot write the report to '%s': %s", path, strerror(errno));
-		return 0;
-	}
-	out->tmp = xasprintf("%s.nprof-XXXXXX", out->path);
-	fd = mkstemp(out->tmp);
-	if (fd < 0 || !(out->fp = fdopen(fd, "w"))) {
-		error("cannot write the report to '%s': %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(out->tmp);
-		}
-		free(out->tmp);
-		out->tmp = NULL;
-		out->fp = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static void output_abandon(struct output *out)
-{
-	if (out->fp && out->fp != stdout)
-		fclose(out->fp);
-	if (out->tmp)
-		unlink(out->tmp);
-	free(out->tmp);
-	free(out->path);
-	memset(out, 0, sizeof(*out));
-}
-
-static int output_commit(struct output *out, int write_failed)
-{
-	const char *what = out->path ? out->path : "standard output";
-	int failed = write_failed || fflush(out->fp) != 0;
-
-	if (out->tmp && !failed)
-		failed = fsync(fileno(out->fp)) != 0;
-	if (out->fp != stdout) {
-		failed |= fclose(out->fp) != 0;
-		out->fp = NULL;
-	}
-	if (out->tmp && !failed)
-		failed = rename(out->tmp, out->path) != 0;
-	else if (out->tmp)
-		unlink(out->tmp);
-	free(out->tmp);
-	out->tmp = NULL;
-	if (failed)
-		return error("cannot write the report to %s%s%s: %s", out->path ? "'" : "", what,
-			     out->path ? "'" : "", errno ? strerror(errno) : "write error");
-	return 0;
-}
-
 static int run(struct annotate_options *o, char **args)
 {
 	struct located python = { 0 }, gdb = { 0 };
 	struct sampler_options so = { .rate = o->rate, .all_threads = o->all_threads };
-	struct output out = { 0 };
+	struct output out = OUTPUT_INIT;
 	struct profile *profile = NULL;
 	const char *script;
 	int isolated = 0, code = EXIT_USAGE, nargs = 0;
