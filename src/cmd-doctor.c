@@ -121,7 +121,7 @@ static int check_python(const struct located *python)
 static char *write_probe(char *dir)
 {
 	char *path = xasprintf("%s/nprof_doctor_probe.py", dir);
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "we");
 
 	if (!f || fputs(probe_program, f) < 0 || fclose(f) != 0) {
 		error("cannot write the self-test program %s: %s", path, strerror(errno));
