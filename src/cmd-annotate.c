@@ -209,7 +209,7 @@ static int run(struct annotate_options *o, char **args)
 	struct profile *profile = NULL;
 	const char *script;
 	int isolated = 0, code = EXIT_USAGE, nargs = 0;
-	char **argv = NULL, **env = NULL, *shim = NULL, why[256];
+	char **argv = NULL, **env = NULL, *shim = NULL, *line = NULL, *fate = NULL, why[256];
 
 	if (o->sampler == SAMPLER_AUTO)
 		o->sampler = perf_probe(why, sizeof(why)) == 0 ? SAMPLER_PERF : SAMPLER_GDB;
@@ -220,6 +220,11 @@ static int run(struct annotate_options *o, char **args)
 	if (locate_python(o->python, &python) < 0 ||
 	    (o->sampler == SAMPLER_GDB && locate_gdb(o->gdb, &gdb) < 0))
 		goto out;
+	if (locate_check_python(python.path, 0, &line) < 0) {
+		error("'%s' (from %s) is %s; pass --python PATH (or set NPROF_PYTHON) to one that can 'import numba'",
+		      python.path, python.why, line ? line : "not a python with numba");
+		goto out;
+	}
 	script = python_script(args, &isolated);
 	if (script && access(script, R_OK) < 0) {
 		error("cannot open script '%s': %s", script, strerror(errno));
@@ -253,6 +258,13 @@ static int run(struct annotate_options *o, char **args)
 		code = EXIT_USAGE;	/* the report, never begun, is abandoned below */
 		goto out;
 	}
+	if (!profile->numba && code != 0) {
+		fate = code > 128 ? xasprintf("the program was killed by signal %d (%s) before any was sampled",
+					     code - 128, strsignal(code - 128))
+				  : xasprintf("the program failed (exit status %d) before any was sampled; see its errors above",
+					      code);
+		o->report.no_samples = fate;
+	}
 	if (output_commit(&out, report_text(out.fp, profile, &o->report) < 0) < 0 && code == 0)
 		code = 1;
 out:
@@ -262,6 +274,8 @@ out:
 		progenv_free(env);
 	free(argv);
 	free(shim);
+	free(line);
+	free(fate);
 	located_release(&python);
 	located_release(&gdb);
 	return code;

@@ -11,6 +11,8 @@ struct report_options {
 	enum profile_sort sort;	/* order of the function table */
 	const char *codegen;	/* one line on how the code was compiled, or NULL;
 				 * printed as is under the header line */
+	const char *no_samples;	/* why no sample was in Numba code, when the
+				 * caller knows (the program failed), or NULL */
 };
 
 /* The text report: header, per-file annotated source, function table.

@@ -13,6 +13,7 @@
 static int signal_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t interrupts;
 static volatile sig_atomic_t pending_forward;
+static volatile sig_atomic_t received;	/* the last signal sent to nprof */
 
 /* Handled while the program runs (SIGPIPE ignored); what they were
  * before is put back after, and is what the program starts with. */
@@ -27,6 +28,8 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 	char c = (char)sig;
 
 	(void)uctx;
+	if (sig != SIGCHLD)
+		received = sig;
 	if (sig == SIGINT) {
 		interrupts++;
 		/* A terminal's Ctrl-C reached the program too (same process
@@ -56,6 +59,7 @@ void sigfwd_install(void)
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
 	sigprocmask(SIG_SETMASK, NULL, &saved_mask);
+	received = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(handled_signals); i++) {
 		int sig = handled_signals[i];
 
@@ -99,6 +103,11 @@ void sigfwd_child_reset(void)
 	 * keeps what is ignored, as a shell's child gets it. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, installed ? &saved_mask : &none, NULL);
+}
+
+int sigfwd_received(void)
+{
+	return received;
 }
 
 int sigfwd_fd(void)

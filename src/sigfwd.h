@@ -21,6 +21,9 @@ void sigfwd_restore(void);
  * nprof was started with, not nprof's handlers. */
 void sigfwd_child_reset(void);
 int sigfwd_fd(void);
+/* The signal that last came for nprof (Ctrl-C, SIGTERM, ...) since
+ * sigfwd_install, or 0: after the run, it says the user ended it. */
+int sigfwd_received(void);
 /* Acts on the signals that arrived.  Returns 1 when the program has
  * ended (it is reaped), else 0. */
 int sigfwd_handle(struct target *t);

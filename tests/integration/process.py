@@ -175,5 +175,45 @@ def test_broken_pipe_is_one_error_line(tmp):
     assert "Broken pipe" in proc.stderr, proc.stderr
 
 
+def test_not_a_python_is_said_before_anything_runs(tmp):
+    for fake in ("/bin/true", "/bin/cat"):
+        status, out, err = annotate_with(fake, "--", "-c", "pass")
+        assert status == 2 and one_line_error(err) and "not a python with numba" in err, (fake, err)
+        assert "--python" in err and out == "", (fake, out)
+    proc = subprocess.run([NPROF, "doctor", "--python", "/bin/true"], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.returncode
+    assert "not a python with numba" in proc.stdout and "perf events" not in proc.stdout, proc.stdout
+
+
+def annotate_with(python, *args):
+    proc = subprocess.run([NPROF, "annotate", "--python", python, *args], capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_program_that_never_started_is_said_so(tmp):
+    status, out, err = annotate("--", "-m", "nprof_no_such_module")
+    assert status == 1, status
+    assert "No module named" in err, err
+    assert "@njit" not in out and "exit status 1" in out, out
+
+
+def test_interrupted_doctor_says_so(tmp):
+    """Stopped by SIGTERM during its first self-test (it says so as it
+    starts), doctor says it was interrupted, not that python failed."""
+    proc = subprocess.Popen([NPROF, "doctor", "--python", PYTHON], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    text = ""
+    while "self-test:" not in text:
+        line = proc.stdout.readline()
+        assert line, text
+        text += line
+    proc.send_signal(signal.SIGTERM)
+    rest, _ = proc.communicate(timeout=120)
+    text += rest
+    assert "interrupted" in text and "exit status" not in text, text
+    assert proc.returncode == 128 + signal.SIGTERM, (proc.returncode, text)
+
+
 if __name__ == "__main__":
     run([f for name, f in sorted(globals().items()) if name.startswith("test_")])
