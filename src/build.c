@@ -159,7 +159,7 @@ static int build_run(const struct build *b, int logfd, const char *what, const c
 	for (int i = 0; argv[i]; i++)
 		dprintf(logfd, " %s", argv[i]);
 	dprintf(logfd, "\n");
-	if (pipe(pfd) < 0)
+	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return error("cannot create a pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0) {
@@ -168,7 +168,7 @@ static int build_run(const struct build *b, int logfd, const char *what, const c
 		return error("cannot fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		setsid();
 #ifdef __linux__

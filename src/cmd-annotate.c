@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "locate.h"
+#include "output.h"
 #include "perf.h"
 #include "profile.h"
 #include "progenv.h"
@@ -153,6 +153,8 @@ static int parse_options(int argc, char **argv, struct annotate_options *o)
 		case OPT_GDB: o->gdb = optarg; break;
 		case 'r': if (parse_rate(optarg, &o->rate) < 0) return -1; break;
 		case 'o':
+			if (!*optarg)
+				return error("option '-o' needs a file name");
 			if (o->noutputs == MAX_OUTPUTS)
 				return error("at most %d -o files", MAX_OUTPUTS);
 			o->outputs[o->noutputs++] = optarg;
@@ -217,86 +219,6 @@ static const char *python_script(char **args, int *isolated)
 	return NULL;
 }
 
-/* The report goes to a temporary file beside FILE, renamed over it only
- * once complete: a failed run leaves nothing half-written.  A FILE that is
- * not a regular file (/dev/null, a FIFO, a terminal) is written directly:
- * renaming over it would replace the device.  A symbolic link is followed,
- * so the file it names is replaced, not the link. */
-struct output {
-	FILE *fp;
-	char *tmp;		/* NULL when writing directly */
-	char *path;
-};
-
-static int output_open(struct output *out, const char *path)
-{
-	struct stat st;
-	int fd;
-
-	out->fp = stdout;
-	out->tmp = NULL;
-	out->path = NULL;
-	if (!path)
-		return 0;
-	out->path = realpath(path, NULL);
-	if (!out->path)
-		out->path = xstrdup(path);	/* a new file: its directory is checked below */
-	if (stat(out->path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		out->fp = fopen(out->path, "w");
-		if (!out->fp)
-			return error("cannot write the report to '%s': %s", path, strerror(errno));
-		return 0;
-	}
-	out->tmp = xasprintf("%s.nprof-XXXXXX", out->path);
-	fd = mkstemp(out->tmp);
-	if (fd < 0 || !(out->fp = fdopen(fd, "w"))) {
-		error("cannot write the report to '%s': %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(out->tmp);
-		}
-		free(out->tmp);
-		out->tmp = NULL;
-		out->fp = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static void output_abandon(struct output *out)
-{
-	if (out->fp && out->fp != stdout)
-		fclose(out->fp);
-	if (out->tmp)
-		unlink(out->tmp);
-	free(out->tmp);
-	free(out->path);
-	memset(out, 0, sizeof(*out));
-}
-
-static int output_commit(struct output *out, int write_failed)
-{
-	const char *what = out->path ? out->path : "standard output";
-	int failed = write_failed || fflush(out->fp) != 0;
-
-	if (out->tmp && !failed)
-		failed = fsync(fileno(out->fp)) != 0;
-	if (out->fp != stdout) {
-		failed |= fclose(out->fp) != 0;
-		out->fp = NULL;
-	}
-	if (out->tmp && !failed)
-		failed = rename(out->tmp, out->path) != 0;
-	else if (out->tmp)
-		unlink(out->tmp);
-	free(out->tmp);
-	out->tmp = NULL;
-	if (failed)
-		return error("cannot write the report to %s%s%s: %s", out->path ? "'" : "", what,
-			     out->path ? "'" : "", errno ? strerror(errno) : "write error");
-	return 0;
-}
-
 /* The command line, for the saved profile: words joined by spaces. */
 static char *annotate_command(char **argv)
 {
@@ -314,14 +236,16 @@ static int run(struct annotate_options *o, char **args)
 {
 	struct located python = { 0 }, gdb = { 0 };
 	struct sampler_options so = { .rate = o->rate, .all_threads = o->all_threads };
-	struct output outs[MAX_OUTPUTS] = { 0 };
+	struct output outs[MAX_OUTPUTS];
 	const struct report_format *fmts[MAX_OUTPUTS];
 	size_t nouts = o->noutputs ? o->noutputs : 1;
 	struct profile *profile = NULL;
 	const char *script;
 	int isolated = 0, code = EXIT_USAGE, nargs = 0;
-	char **argv = NULL, **env = NULL, *shim = NULL, why[256];
+	char **argv = NULL, **env = NULL, *shim = NULL, *line = NULL, *fate = NULL, why[256];
 
+	for (size_t i = 0; i < nouts; i++)
+		outs[i] = (struct output)OUTPUT_INIT;
 	if (o->sampler == SAMPLER_AUTO)
 		o->sampler = perf_probe(why, sizeof(why)) == 0 ? SAMPLER_PERF : SAMPLER_GDB;
 	else if (o->sampler == SAMPLER_PERF && perf_probe(why, sizeof(why)) < 0) {
@@ -331,6 +255,11 @@ static int run(struct annotate_options *o, char **args)
 	if (locate_python(o->python, &python) < 0 ||
 	    (o->sampler == SAMPLER_GDB && locate_gdb(o->gdb, &gdb) < 0))
 		goto out;
+	if (locate_check_python(python.path, 0, &line) < 0) {
+		error("'%s' (from %s) is %s; pass --python PATH (or set NPROF_PYTHON) to one that can 'import numba'",
+		      python.path, python.why, line ? line : "not a python with numba");
+		goto out;
+	}
 	script = python_script(args, &isolated);
 	if (script && access(script, R_OK) < 0) {
 		error("cannot open script '%s': %s", script, strerror(errno));
@@ -373,6 +302,13 @@ static int run(struct annotate_options *o, char **args)
 		code = EXIT_USAGE;	/* the report, never begun, is abandoned below */
 		goto out;
 	}
+	if (!profile->numba && code != 0) {
+		fate = code > 128 ? xasprintf("the program was killed by signal %d (%s) before any was sampled",
+					     code - 128, strsignal(code - 128))
+				  : xasprintf("the program failed (exit status %d) before any was sampled; see its errors above",
+					      code);
+		o->report.no_samples = fate;
+	}
 	for (size_t i = 0; i < nouts; i++)
 		if (output_commit(&outs[i], fmts[i]->render(outs[i].fp, profile, &o->report) < 0) < 0 &&
 		    code == 0)
@@ -385,6 +321,8 @@ out:
 		progenv_free(env);
 	free(argv);
 	free(shim);
+	free(line);
+	free(fate);
 	located_release(&python);
 	located_release(&gdb);
 	return code;

@@ -15,6 +15,7 @@
 #include "profile.h"
 #include "progenv.h"
 #include "sampler.h"
+#include "sigfwd.h"
 #include "proc.h"
 #include "util.h"
 
@@ -107,11 +108,8 @@ static int check_gdb(const struct located *gdb)
 
 static int check_python(const struct located *python)
 {
-	char *argv[] = { python->path, "-c",
-			 "import sys, numba; print('Python', sys.version.split()[0] + ', numba', numba.__version__)",
-			 NULL };
 	char *line;
-	int ret = probe(argv, &line);
+	int ret = locate_check_python(python->path, 1, &line);
 
 	printf("python:  %s (from %s)\n         %s\n", python->path, python->why, line ? line : "");
 	free(line);
@@ -121,7 +119,7 @@ static int check_python(const struct located *python)
 static char *write_probe(char *dir)
 {
 	char *path = xasprintf("%s/nprof_doctor_probe.py", dir);
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "we");
 
 	if (!f || fputs(probe_program, f) < 0 || fclose(f) != 0) {
 		error("cannot write the self-test program %s: %s", path, strerror(errno));
@@ -172,7 +170,11 @@ static int self_test(const struct doctor_sampler *ds, const struct located *pyth
 	hot = f ? profile_file_line(f, PROBE_HOT_LINE) : NULL;
 	printf("         %lu samples, %lu in jitted code, %lu on the hot line\n",
 	       p->samples, p->numba, hot ? hot->self : 0UL);
-	if (code < 0)
+	if (sigfwd_received()) {
+		printf("verdict: interrupted (%s); the self-test did not finish\n",
+		       strsignal(sigfwd_received()));
+		ret = -128 - sigfwd_received();
+	} else if (code < 0)
 		printf("verdict: the self-test could not run the program; see the error above\n");
 	else if (code != 0)
 		printf("verdict: the self-test program failed (exit status %d); check that %s can run Numba code\n",
@@ -239,7 +241,7 @@ static int cmd_doctor_exec(int argc, char **argv)
 	};
 	const char *python_opt = NULL, *gdb_opt = NULL;
 	struct located python = { 0 }, gdb = { 0 };
-	int c, ok = 1, gdb_ok;
+	int c, ok = 1, gdb_ok, tested = 0;
 
 	opterr = 0;
 	optind = 1;
@@ -267,11 +269,12 @@ static int cmd_doctor_exec(int argc, char **argv)
 		printf("verdict: no python with numba; pass --python PATH (or set NPROF_PYTHON) to one that can 'import numba'\n");
 		ok = 0;
 	}
-	if (ok && self_tests(&python, gdb_ok ? &gdb : NULL) < 0)
-		ok = 0;
+	if (ok)
+		tested = self_tests(&python, gdb_ok ? &gdb : NULL);
 	located_release(&python);
 	located_release(&gdb);
-	return ok ? 0 : 1;
+	/* Interrupted: 128+N, as the shell says of a command a signal ended. */
+	return tested < -1 ? -tested : ok && tested == 0 ? 0 : 1;
 }
 
 const struct cmd_entry cmd_doctor_entry = {

@@ -125,7 +125,7 @@ static int cmd_report_exec(int argc, char **argv)
 {
 	struct report_cmd_options o = { 0 };
 	const struct report_format *fmt;
-	struct output out = { 0 };
+	struct output out = OUTPUT_INIT;
 	struct profile *p;
 	int first = report_parse_options(argc, argv, &o), code = EXIT_USAGE;
 

@@ -301,7 +301,7 @@ static void setup_format_size(uint64_t size, char *buf, size_t len)
 static char *setup_receipt_value(const char *dir, const char *key)
 {
 	char *path = xasprintf("%s/%s", dir, SETUP_RECEIPT);
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	char line[4096], *value = NULL;
 	size_t n = strlen(key);
 
@@ -318,7 +318,7 @@ static char *setup_receipt_value(const char *dir, const char *key)
 static int setup_write_receipt(const struct setup *s, const char *tree)
 {
 	char *path = xasprintf("%s/%s", tree, SETUP_RECEIPT);
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "we");
 	int ret = 0;
 
 	if (!f) {

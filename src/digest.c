@@ -57,7 +57,7 @@ int digest_file(const char *path, char hex[DIGEST_HEX_LEN + 1])
 	size_t n;
 	int ret = 0;
 
-	f = fopen(path, "rb");
+	f = fopen(path, "rbe");
 	if (!f)
 		return error("cannot read %s: %s; check that it exists and is readable",
 			     path, strerror(errno));

@@ -108,7 +108,7 @@ struct gdb *gdb_start(const char *path)
 	fcntl(g->err_fd, F_SETFL, O_NONBLOCK);
 	g->parser = mi_parser_new(queue_record, g);
 	if (getenv("NPROF_MI_LOG") && *getenv("NPROF_MI_LOG"))
-		g->log = fopen(getenv("NPROF_MI_LOG"), "w");
+		g->log = fopen(getenv("NPROF_MI_LOG"), "we");
 	g->next_token = 1;
 	e = exec_status(status[0]);
 	close(status[0]);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "paths.h"
+#include "proc.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -96,4 +97,50 @@ void located_release(struct located *l)
 {
 	free(l->path);
 	l->path = NULL;
+}
+
+/* Asks the interpreter for its Python and Numba versions: with `import`,
+ * by importing numba (doctor: it must work), else by finding it only
+ * (annotate: a quick check, before the program runs). */
+int locate_check_python(const char *path, int import, char **line)
+{
+	char *code = import
+		? "import sys, numba; print('Python', sys.version.split()[0] + ', numba', numba.__version__)"
+		: "import sys, importlib.util\n"
+		  "if not importlib.util.find_spec('numba'):\n"
+		  "    sys.exit(\"ModuleNotFoundError: No module named 'numba'\")\n"
+		  "try:\n"
+		  "    from importlib.metadata import version\n"
+		  "    v = version('numba')\n"
+		  "except Exception:\n"
+		  "    v = '(version unknown)'\n"
+		  "print('Python', sys.version.split()[0] + ', numba', v)\n";
+	char *argv[] = { (char *)path, "-c", code, NULL };
+	struct proc_run run;
+	const char *out, *end, *start;
+	int ok;
+
+	*line = NULL;
+	if (proc_run(argv, LOCATE_PYTHON_TIMEOUT_MS, &run) < 0)
+		return -1;
+	out = strbuf_str(&run.out);
+	ok = proc_succeeded(&run) && strncmp(out, "Python ", 7) == 0 && strstr(out, ", numba ");
+	if (ok) {
+		*line = xstrndup(out, strcspn(out, "\n"));
+	} else if (run.exec_errno) {
+		*line = xasprintf("not a python with numba: %s", strerror(run.exec_errno));
+	} else if (run.timed_out) {
+		*line = xstrdup("not a python with numba: no answer within a minute");
+	} else if (proc_succeeded(&run) || !strstr(out, "Error")) {
+		*line = xstrdup("not a python with numba: it does not report a Python and a Numba version");
+	} else {
+		/* A python whose numba fails: a traceback ends with what failed. */
+		for (end = out + strlen(out); end > out && end[-1] == '\n'; end--)
+			;
+		for (start = end; start > out && start[-1] != '\n'; start--)
+			;
+		*line = xasprintf("not a python with numba: %.*s", (int)(end - start), start);
+	}
+	proc_release(&run);
+	return ok ? 0 : -1;
 }

@@ -17,4 +17,12 @@ int locate_python(const char *option, struct located *out);
 int locate_gdb(const char *option, struct located *out);
 void located_release(struct located *l);
 
+#define LOCATE_PYTHON_TIMEOUT_MS 60000	/* importing numba can take seconds on a cold cache */
+
+/* Is `path` a python with numba?  0 with *line "Python 3.11.2, numba
+ * 0.56.4", else -1 with *line "not a python with numba: WHY" (a python
+ * without numba, or not a python at all: /bin/true).  `import`: import
+ * numba (slow, and proves it works), else only find it.  *line is new. */
+int locate_check_python(const char *path, int import, char **line);
+
 #endif

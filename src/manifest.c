@@ -319,7 +319,7 @@ int manifest_load(const char *path, struct manifest *out)
 	struct strbuf sb = STRBUF_INIT;
 	char buf[8192];
 	size_t n;
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	int ret;
 
 	memset(out, 0, sizeof(*out));

@@ -268,7 +268,9 @@ int report_text(FILE *out, struct profile *p, const struct report_options *opt)
 
 	profile_sort(p, opt->sort);
 	report_header(&r);
-	if (!p->numba) {
+	if (!p->numba && opt->no_samples) {
+		fprintf(out, "\nno samples were in Numba-compiled code: %s\n", opt->no_samples);
+	} else if (!p->numba) {
 		fprintf(out, "\nno samples were in Numba-compiled code with line info: "
 			"was the function compiled with @njit, and did it run long enough? "
 			"`nprof doctor` checks that nprof can see Numba's JIT code here\n");

@@ -14,6 +14,8 @@ struct report_options {
 	const char *codegen;	/* one line on how the code was compiled, or NULL
 				 * (then the profile's own); printed as is under
 				 * the header line */
+	const char *no_samples;	/* why no sample was in Numba code, when the
+				 * caller knows (the program failed), or NULL */
 };
 
 /* Each returns 0, or -1 when writing failed (the caller reports it). */

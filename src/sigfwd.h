@@ -4,16 +4,26 @@
  * nprof lets it be, so Python raises KeyboardInterrupt; a second Ctrl-C
  * kills the program.  SIGTERM, SIGHUP, SIGQUIT and a SIGINT sent to nprof
  * alone (kill(1)) are passed on.  Handlers only write to a self-pipe; the
- * sampler's loop polls sigfwd_fd() and calls sigfwd_handle(). */
+ * sampler's loop polls sigfwd_fd() and calls sigfwd_handle().
+ *
+ * One policy, setup's too: a signal nprof was started with ignored (nohup)
+ * stays ignored, by nprof and by the program, which starts with the
+ * dispositions and mask nprof was given, as a shell would start it. */
 #ifndef NPROF_SIGFWD_H
 #define NPROF_SIGFWD_H
 
 #include "target.h"
 
 void sigfwd_install(void);
-/* Restores the default actions and forgets past Ctrl-Cs. */
+/* Puts back the actions sigfwd_install found and forgets past Ctrl-Cs. */
 void sigfwd_restore(void);
+/* In a forked child before exec (async-signal-safe): the signal state
+ * nprof was started with, not nprof's handlers. */
+void sigfwd_child_reset(void);
 int sigfwd_fd(void);
+/* The signal that last came for nprof (Ctrl-C, SIGTERM, ...) since
+ * sigfwd_install, or 0: after the run, it says the user ended it. */
+int sigfwd_received(void);
 /* Acts on the signals that arrived.  Returns 1 when the program has
  * ended (it is reaped), else 0. */
 int sigfwd_handle(struct target *t);

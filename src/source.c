@@ -22,7 +22,7 @@ static int source_is_def(const char *s, const char *name);
 static int source_read(const char *path, struct strbuf *sb)
 {
 	char buf[65536];
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 	size_t n;
 	int ret = 0;
 

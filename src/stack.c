@@ -14,9 +14,9 @@ static void frame_from_mi(struct frame *f, const struct mi_value *tuple)
 	const char *line = mi_find_string(tuple, "line");
 	const char *file = mi_find_string(tuple, "fullname");
 
-	f->func = mi_find_string(tuple, "func");
-	f->file = file ? file : mi_find_string(tuple, "file");
-	f->line = line ? atoi(line) : 0;
+	*f = (struct frame){ .func = mi_find_string(tuple, "func"),
+			     .file = file ? file : mi_find_string(tuple, "file"),
+			     .line = line ? atoi(line) : 0 };
 	if (f->line < 0)
 		f->line = 0;
 }

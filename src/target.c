@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sigfwd.h"
 #include "util.h"
 
 #ifndef PR_SET_PTRACER
@@ -18,19 +19,6 @@
 #ifndef PR_SET_PTRACER_ANY
 #define PR_SET_PTRACER_ANY ((unsigned long)-1)
 #endif
-
-/* The program must start with the signal state a shell would give it, not
- * with nprof's handlers and mask. */
-static void reset_signals(void)
-{
-	sigset_t none;
-
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
 
 static _Noreturn void child_run(const char *path, char *const argv[], char *const envp[],
 				int gate, int exec_fd, pid_t parent)
@@ -44,7 +32,7 @@ static _Noreturn void child_run(const char *path, char *const argv[], char *cons
 		_exit(127);
 	/* Yama (ptrace_scope 1) only lets ancestors attach; gdb is a sibling. */
 	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
-	reset_signals();
+	sigfwd_child_reset();
 	do
 		n = read(gate, &go, 1);
 	while (n < 0 && errno == EINTR);
@@ -63,11 +51,24 @@ int target_spawn(struct target *t, const char *path, char *const argv[], char *c
 	pid_t parent = getpid();
 
 	memset(t, 0, sizeof(*t));
-	if (pipe2(gate, O_CLOEXEC) < 0 || pipe2(exec_pipe, O_CLOEXEC) < 0)
+	t->gate_fd = t->exec_fd = -1;
+	if (pipe2(gate, O_CLOEXEC) < 0)
 		return error("cannot create pipes: %s", strerror(errno));
+	if (pipe2(exec_pipe, O_CLOEXEC) < 0) {
+		close(gate[0]);
+		close(gate[1]);
+		return error("cannot create pipes: %s", strerror(errno));
+	}
 	t->pid = fork();
-	if (t->pid < 0)
-		return error("cannot fork: %s", strerror(errno));
+	if (t->pid < 0) {
+		int e = errno;
+
+		close(gate[0]);
+		close(gate[1]);
+		close(exec_pipe[0]);
+		close(exec_pipe[1]);
+		return error("cannot fork: %s", strerror(e));
+	}
 	if (t->pid == 0) {
 		close(gate[1]);
 		close(exec_pipe[0]);
