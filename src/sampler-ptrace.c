@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ struct run {
 	struct recorder rec;
 	long long round_at;
 	long long paused_ns;
+	FILE *pause_log;	/* $NPROF_PAUSE_LOG, for bench/samplers */
 	unsigned char stack[PERF_STACK_BYTES]; /* as much as the kernel copies */
 };
 
@@ -99,6 +101,9 @@ static void take_sample(struct run *r)
 		if (tracer_sample(r->tracer, tids[i], &regs, &stack, r->stack, sizeof(r->stack),
 				  &paused) < 0)
 			continue;
+		if (r->pause_log)
+			fprintf(r->pause_log, "%ld %lld %lld %c\n", (long)tids[i], now_ns() - paused,
+				now_ns(), state);
 		/* A sleeping main thread wakes only to stop: no time of the
 		 * program's is lost, and the wake-up is not a pause. */
 		if (state == 'R')
@@ -133,6 +138,8 @@ int sampler_ptrace_run(const struct sampler_options *opt, struct profile *profil
 	r->opt = opt;
 	r->profile = profile;
 	r->rec.profile = profile;
+	if (getenv("NPROF_PAUSE_LOG") && *getenv("NPROF_PAUSE_LOG"))
+		r->pause_log = fopen(getenv("NPROF_PAUSE_LOG"), "we");
 	sigfwd_install();
 	if (target_spawn(&r->target, opt->python, opt->argv, opt->envp) < 0)
 		goto out;
@@ -158,6 +165,8 @@ int sampler_ptrace_run(const struct sampler_options *opt, struct profile *profil
 			strerror(codemap_denied(r->map)));
 	code = target_exit_code(&r->target);
 out:
+	if (r->pause_log)
+		fclose(r->pause_log);
 	tracer_free(r->tracer);
 	codemap_free(r->map);
 	free(r);

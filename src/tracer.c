@@ -12,6 +12,7 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -304,14 +305,41 @@ int tracer_events(struct tracer *tr)
 	return tr->ended;
 }
 
+/* The CPU thread `tid` last ran on (from /proc), or -1. */
+static int tracer_cpu(pid_t pid, pid_t tid)
+{
+	char path[64], buf[1024];
+	const char *p;
+	ssize_t n;
+	int fd, field = 2, cpu = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/stat", (long)pid, (long)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* "tid (comm) S ...": comm may hold anything, so from the last ')';
+	 * the CPU is field 39. */
+	for (p = strrchr(buf, ')'); p && *p; p++)
+		if (*p == ' ' && ++field == 39) {
+			cpu = atoi(p + 1);
+			break;
+		}
+	return cpu;
+}
+
 /* Waits for thread `tid`'s next report.  A running thread stops within
  * microseconds of an interrupt; nprof stays on its CPU that long rather
  * than sleep and wait to be scheduled again (on a busy machine, that wait
- * is most of a pause).  A thread that needs nprof's CPU to reach its stop
- * gets it once the spin ends. */
-static pid_t tracer_wait(pid_t tid, int *status)
+ * is most of a pause).  Unless it ran on nprof's own CPU: then it needs
+ * that CPU to reach its stop, and nprof sleeps at once. */
+static pid_t tracer_wait(pid_t tid, int spin, int *status)
 {
-	long long until = now_ns() + SPIN_NS;
+	long long until = now_ns() + (spin ? SPIN_NS : 0);
 	pid_t got;
 
 	do
@@ -326,6 +354,7 @@ int tracer_sample(struct tracer *tr, pid_t tid, struct unwind_regs *regs,
 		  struct unwind_stack *stack, unsigned char *buf, size_t size,
 		  long long *paused_ns)
 {
+	int spin = tracer_cpu(tr->target->pid, tid) != sched_getcpu();
 	long long start = now_ns();
 	struct user_regs_struct u;
 	unsigned execs = tr->execs;
@@ -334,7 +363,7 @@ int tracer_sample(struct tracer *tr, pid_t tid, struct unwind_regs *regs,
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0)
 		return -1;
 	for (;;) {
-		pid_t got = tracer_wait(tid, &status);
+		pid_t got = tracer_wait(tid, spin, &status);
 
 		if (got < 0 && errno == EINTR)
 			continue;
