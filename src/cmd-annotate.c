@@ -20,7 +20,7 @@
 
 #define MAX_RATE 10000.0	/* perf and ptrace: a perf ring holds ~30 samples,
 				 * read every 10 sample periods; a ptrace
-				 * sample pauses the thread for tens of µs */
+				 * sample pauses the thread for tens of microseconds */
 #define MAX_RATE_GDB 1000.0	/* a gdb sample takes ~1-2 ms */
 
 enum sampler_kind { SAMPLER_AUTO, SAMPLER_PERF, SAMPLER_PTRACE, SAMPLER_GDB };
@@ -36,7 +36,7 @@ static const char annotate_usage[] =
 	"  --python PATH      the interpreter (default: $NPROF_PYTHON, else python3 on PATH)\n"
 	"  --sampler WHICH    perf: the kernel samples the program's CPU time without\n"
 	"                     stopping it; ptrace: nprof interrupts it (wall time,\n"
-	"                     tens of µs of pause per sample); gdb: gdb interrupts it\n"
+	"                     ~0.05 ms pause per sample); gdb: gdb interrupts it\n"
 	"                     (wall time, ~1 ms pause per sample); auto (default):\n"
 	"                     perf where the kernel allows it, else ptrace, else gdb\n"
 	"  --gdb PATH         the debugger for --sampler gdb (default: $NPROF_GDB, else\n"

@@ -210,8 +210,8 @@ static int self_tests(const struct located *python, const struct located *gdb)
 		printf("perf:    not allowed (%s)\n", why);
 	ptrace_ok = tracer_probe(why, sizeof(why)) == 0;
 	if (ptrace_ok)
-		printf("ptrace:  allowed: %s\n", perf_ok ? "'--sampler ptrace' interrupts the program for tens of µs per sample"
-			: "annotate samples with ptrace, tens of µs of pause per sample");
+		printf("ptrace:  allowed: %s\n", perf_ok ? "'--sampler ptrace' interrupts the program for ~0.05 ms per sample"
+			: "annotate samples with ptrace, ~0.05 ms of pause per sample");
 	else
 		printf("ptrace:  not allowed (%s)%s\n", why,
 		       perf_ok ? "" : ": annotate samples through gdb, ~1 ms pause per sample");
