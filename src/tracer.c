@@ -332,21 +332,23 @@ static int tracer_cpu(pid_t pid, pid_t tid)
 	return cpu;
 }
 
-/* Waits for thread `tid`'s next report.  A running thread stops within
- * microseconds of an interrupt; nprof stays on its CPU that long rather
- * than sleep and wait to be scheduled again (on a busy machine, that wait
- * is most of a pause).  Unless it ran on nprof's own CPU: then it needs
- * that CPU to reach its stop, and nprof sleeps at once. */
-static pid_t tracer_wait(pid_t tid, int spin, int *status)
+/* Waits for the next report of any thread: the one interrupted may need
+ * others reaped first (an exec or an exit waits for the threads it ends,
+ * which stay zombies until their tracer reaps them).  A running thread
+ * stops within microseconds of an interrupt; nprof stays on its CPU that
+ * long rather than sleep and wait to be scheduled again (on a busy
+ * machine, that wait is most of a pause), unless the thread ran on
+ * nprof's own CPU: then it needs that CPU to reach its stop. */
+static pid_t tracer_wait(int spin, int *status)
 {
 	long long until = now_ns() + (spin ? SPIN_NS : 0);
 	pid_t got;
 
 	do
-		got = waitpid(tid, status, WNOHANG | __WALL);
+		got = waitpid(-1, status, WNOHANG | __WALL);
 	while (got == 0 && now_ns() < until);
 	if (got == 0)
-		got = waitpid(tid, status, __WALL);
+		got = waitpid(-1, status, __WALL);
 	return got;
 }
 
@@ -363,20 +365,21 @@ int tracer_sample(struct tracer *tr, pid_t tid, struct unwind_regs *regs,
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0)
 		return -1;
 	for (;;) {
-		pid_t got = tracer_wait(tid, spin, &status);
+		pid_t got = tracer_wait(spin, &status);
 
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got != tid)
+		if (got < 0)
 			return -1;
-		if (WIFSTOPPED(status) && status >> 16 == PTRACE_EVENT_STOP &&
+		if (got == tid && WIFSTOPPED(status) && status >> 16 == PTRACE_EVENT_STOP &&
 		    WSTOPSIG(status) == SIGTRAP)
 			break;
 		/* The program's own event came first: pass it on.  The
-		 * interrupt is still due after a signal or a clone; after a
-		 * group stop, an exit or an exec there is nothing to sample
-		 * (a late interrupt stop is resumed like any other). */
-		tracer_handle(tr, tid, status);
+		 * interrupt is still due after a signal or a clone, or any
+		 * event of another thread; after a group stop, an exit or an
+		 * exec there is nothing to sample (a late interrupt stop is
+		 * resumed like any other). */
+		tracer_handle(tr, got, status);
 		if (tr->ended || tr->execs != execs || !tracer_find(tr, tid) ||
 		    tracer_find(tr, tid)->group_stopped)
 			return -1;

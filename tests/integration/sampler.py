@@ -68,6 +68,15 @@ def test_ptrace_rate_goes_to_10khz_and_gdb_stays_at_1khz(tmp):
     assert status == 2 and "at most 10000" in err, err
 
 
+def test_ptrace_exec_with_threads_alive_does_not_hang(tmp):
+    """An exec waits for the threads it ends to be reaped by their tracer:
+    a sample of the main thread then must not wait for it alone."""
+    status, out, err = annotate("--sampler", "ptrace", "--rate", "10000", "--",
+                                program("exec_threads.py"))
+    assert status == 0, err
+    assert out.startswith("done\n"), out
+
+
 def test_ptrace_does_not_sample_children(tmp):
     script = program("forks.py")
     hot = line_of(script, "# child hot line")
