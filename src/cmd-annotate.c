@@ -16,14 +16,17 @@
 #include "report.h"
 #include "sampler.h"
 #include "strbuf.h"
+#include "tracer.h"
 #include "util.h"
 
-#define MAX_RATE 1000.0	/* a gdb sample takes ~1-2 ms; a perf ring holds ~30
-			 * samples between the sampler's reads every 10 ms */
+#define MAX_RATE 10000.0	/* perf and ptrace: a perf ring holds ~30 samples,
+				 * read every 10 sample periods; a ptrace
+				 * sample pauses the thread for tens of microseconds */
+#define MAX_RATE_GDB 1000.0	/* a gdb sample takes ~1-2 ms */
 
 #define MAX_OUTPUTS 8	/* -o files of one run */
 
-enum sampler_kind { SAMPLER_AUTO, SAMPLER_PERF, SAMPLER_GDB };
+enum sampler_kind { SAMPLER_AUTO, SAMPLER_PERF, SAMPLER_PTRACE, SAMPLER_GDB };
 
 static const char annotate_usage[] =
 	"usage: nprof annotate [OPTIONS] [--] PYTHON-ARGS...\n"
@@ -35,14 +38,15 @@ static const char annotate_usage[] =
 	"options:\n"
 	"  --python PATH      the interpreter (default: $NPROF_PYTHON, else python3 on PATH)\n"
 	"  --sampler WHICH    perf: the kernel samples the program's CPU time without\n"
-	"                     stopping it; gdb: gdb interrupts it (wall time, ~1 ms\n"
-	"                     pause per sample); auto (default): perf where the kernel\n"
-	"                     allows it, else gdb\n"
+	"                     stopping it; ptrace: nprof interrupts it (wall time,\n"
+	"                     ~0.05 ms pause per sample); gdb: gdb interrupts it\n"
+	"                     (wall time, ~1 ms pause per sample); auto (default):\n"
+	"                     perf where the kernel allows it, else ptrace, else gdb\n"
 	"  --gdb PATH         the debugger for --sampler gdb (default: $NPROF_GDB, else\n"
 	"                     the gdb 'nprof setup' installed, else gdb on PATH)\n"
 	"  -r, --rate HZ      samples per second, of CPU time with perf (default 100,\n"
-	"                     at most 1000)\n"
-	"  -o, --output FILE  write the report to FILE instead of standard output; give\n"
+	"                     at most 10000, 1000 with gdb)\n"
+		"  -o, --output FILE  write the report to FILE instead of standard output; give\n"
 	"                     it again for more files of the one run (up to 8)\n"
 	"  --format FORMAT    text, json, speedscope, pprof, collapsed or html (default:\n"
 	"                     each -o file name's suffix: .txt, .json,\n"
@@ -129,10 +133,12 @@ static int parse_sampler(const char *s, enum sampler_kind *kind)
 		*kind = SAMPLER_AUTO;
 	else if (strcmp(s, "perf") == 0)
 		*kind = SAMPLER_PERF;
+	else if (strcmp(s, "ptrace") == 0)
+		*kind = SAMPLER_PTRACE;
 	else if (strcmp(s, "gdb") == 0)
 		*kind = SAMPLER_GDB;
 	else
-		return error("invalid --sampler '%s'; use auto, perf or gdb", s);
+		return error("invalid --sampler '%s'; use auto, perf, ptrace or gdb", s);
 	return 0;
 }
 
@@ -247,9 +253,17 @@ static int run(struct annotate_options *o, char **args)
 	for (size_t i = 0; i < nouts; i++)
 		outs[i] = (struct output)OUTPUT_INIT;
 	if (o->sampler == SAMPLER_AUTO)
-		o->sampler = perf_probe(why, sizeof(why)) == 0 ? SAMPLER_PERF : SAMPLER_GDB;
+		o->sampler = perf_probe(why, sizeof(why)) == 0 ? SAMPLER_PERF
+			   : tracer_probe(why, sizeof(why)) == 0 ? SAMPLER_PTRACE : SAMPLER_GDB;
 	else if (o->sampler == SAMPLER_PERF && perf_probe(why, sizeof(why)) < 0) {
-		error("cannot use perf events: %s; use --sampler gdb", why);
+		error("cannot use perf events: %s; use --sampler ptrace or gdb", why);
+		goto out;
+	} else if (o->sampler == SAMPLER_PTRACE && tracer_probe(why, sizeof(why)) < 0) {
+		error("cannot trace the program: %s; use --sampler gdb", why);
+		goto out;
+	}
+	if (o->sampler == SAMPLER_GDB && o->rate > MAX_RATE_GDB) {
+		error("--rate %g is too fast for the gdb sampler; give at most %g", o->rate, MAX_RATE_GDB);
 		goto out;
 	}
 	if (locate_python(o->python, &python) < 0 ||
@@ -297,7 +311,8 @@ static int run(struct annotate_options *o, char **args)
 		: "numba code generation: as shipped (line tables added, nothing else changed)");
 	profile->command = annotate_command(argv);
 	code = o->sampler == SAMPLER_PERF ? sampler_perf_run(&so, profile)
-					   : sampler_gdb_run(&so, profile);
+	       : o->sampler == SAMPLER_PTRACE ? sampler_ptrace_run(&so, profile)
+					     : sampler_gdb_run(&so, profile);
 	if (code < 0) {
 		code = EXIT_USAGE;	/* the report, never begun, is abandoned below */
 		goto out;

@@ -16,6 +16,7 @@
 #include "progenv.h"
 #include "sampler.h"
 #include "sigfwd.h"
+#include "tracer.h"
 #include "proc.h"
 #include "util.h"
 
@@ -144,6 +145,12 @@ static const struct doctor_sampler doctor_perf = {
 	"perf events put Numba's samples on the wrong lines; use 'annotate --sampler gdb'",
 };
 
+static const struct doctor_sampler doctor_ptrace = {
+	"with ptrace", sampler_ptrace_run,
+	"nprof's ptrace sampler does not reach Numba's JIT code here; use 'annotate --sampler gdb'",
+	"nprof's ptrace sampler puts Numba's samples on the wrong lines; use 'annotate --sampler gdb'",
+};
+
 static const struct doctor_sampler doctor_gdb = {
 	"through gdb", sampler_gdb_run,
 	"this gdb cannot see Numba's JIT code; run 'nprof setup' to install one that can",
@@ -189,21 +196,29 @@ static int self_test(const struct doctor_sampler *ds, const struct located *pyth
 	return ret;
 }
 
-/* Runs the self-test with perf events (where the kernel allows them: they
- * are annotate's default there) and through gdb (when there is one). */
+/* Runs the self-test with perf events and with ptrace (where the kernel
+ * allows them: annotate's default is the first of the two allowed) and
+ * through gdb (when there is one). */
 static int self_tests(const struct located *python, const struct located *gdb)
 {
 	char dir[] = "/tmp/nprof-doctor-XXXXXX";
 	char why[256];
 	char *script, *shim, **env;
-	int perf_ok = perf_probe(why, sizeof(why)) == 0, ret = 0;
+	int perf_ok = perf_probe(why, sizeof(why)) == 0, ptrace_ok, ret = 0;
 
 	if (perf_ok)
 		printf("perf:    allowed: annotate samples with perf events, the program is not stopped\n");
 	else
-		printf("perf:    not allowed (%s): annotate samples through gdb, ~1 ms pause per sample\n", why);
-	if (!perf_ok && !gdb) {
-		printf("verdict: no usable gdb, and no perf events; run 'nprof setup', or install gdb (apt-get install gdb)\n");
+		printf("perf:    not allowed (%s)\n", why);
+	ptrace_ok = tracer_probe(why, sizeof(why)) == 0;
+	if (ptrace_ok)
+		printf("ptrace:  allowed: %s\n", perf_ok ? "'--sampler ptrace' interrupts the program for ~0.05 ms per sample"
+			: "annotate samples with ptrace, ~0.05 ms of pause per sample");
+	else
+		printf("ptrace:  not allowed (%s)%s\n", why,
+		       perf_ok ? "" : ": annotate samples through gdb, ~1 ms pause per sample");
+	if (!perf_ok && !ptrace_ok && !gdb) {
+		printf("verdict: no usable gdb, no perf events and no ptrace; run 'nprof setup', or install gdb (apt-get install gdb)\n");
 		return -1;
 	}
 	if (!mkdtemp(dir))
@@ -217,12 +232,15 @@ static int self_tests(const struct located *python, const struct located *gdb)
 	env = progenv_new(shim);
 	if (perf_ok)
 		ret = self_test(&doctor_perf, python, gdb, script, env);
+	if (ret == 0 && ptrace_ok)
+		ret = self_test(&doctor_ptrace, python, gdb, script, env);
 	if (ret == 0 && gdb)
 		ret = self_test(&doctor_gdb, python, gdb, script, env);
 	if (ret == 0 && gdb)
 		printf("verdict: ok, nprof can profile Numba code here\n");
 	else if (ret == 0)
-		printf("verdict: ok with perf events, annotate's default here; '--sampler gdb' needs a gdb: run 'nprof setup'\n");
+		printf("verdict: ok with %s, annotate's default here; '--sampler gdb' needs a gdb: run 'nprof setup'\n",
+		       perf_ok ? "perf events" : "ptrace");
 	progenv_free(env);
 	free(shim);
 	unlink(script);

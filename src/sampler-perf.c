@@ -3,21 +3,21 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codemap.h"
 #include "perf.h"
+#include "recorder.h"
 #include "sigfwd.h"
 #include "target.h"
-#include "unwind.h"
 #include "util.h"
 
-#define DRAIN_MS 10		/* how often the ring is read: samples are
-				 * named while the code they hit is mapped */
-#define MAX_CALLS 128		/* frames followed per sample */
-#define MAX_FRAMES 512		/* source frames, inlined calls included */
+#define DRAIN_MS 10		/* how often the ring is read at most: samples
+				 * are named while the code they hit is mapped */
+#define DRAIN_SAMPLES 10	/* ... and at least every this many sample
+				 * periods: a ring holds about 30 */
 
 struct run {
 	const struct sampler_options *opt;
@@ -25,58 +25,8 @@ struct run {
 	struct target target;
 	struct perf *perf;
 	struct codemap *map;
-	int refreshed;		/* the map was read in this drain */
-	struct unwind_frame calls[MAX_CALLS];
-	struct frame frames[MAX_FRAMES];
+	struct recorder rec;
 };
-
-/* Unwinds, reading the process's map again (once a drain) when the stack
- * leads into code the map does not know yet: a library just loaded, a
- * function Numba just compiled.  Sets *unknown as unwind_stack does. */
-static size_t unwind_sample(struct run *r, const struct perf_sample *s, int *unknown)
-{
-	size_t n = unwind_stack(r->map, &s->regs, &s->stack, r->calls, MAX_CALLS, unknown);
-
-	if (*unknown && !r->refreshed) {
-		r->refreshed = 1;
-		/* Again even when the refresh failed part way: the frames
-		 * point into the map, which it may have rebuilt. */
-		codemap_refresh(r->map);
-		n = unwind_stack(r->map, &s->regs, &s->stack, r->calls, MAX_CALLS, unknown);
-	}
-	return n;
-}
-
-/* One sample into the profile: the source frames of each JIT address,
- * inlined calls included; other code adds none.  A sample taken in code
- * nprof cannot place at all (the vDSO, code gone before it was read) is
- * unreadable: it might have been Numba's. */
-static void record(struct run *r, const struct perf_sample *s)
-{
-	struct profile_origin o = { (int)s->pid, (int)s->tid, (long long)s->time_ns };
-	int unknown;
-	size_t ncalls = unwind_sample(r, s, &unknown), n = 0, m;
-
-	if (ncalls == 0 && unknown) {
-		profile_add_bad_sample(r->profile, &o);
-		return;
-	}
-	for (size_t k = 0; k < ncalls && n < MAX_FRAMES; k++) {
-		const struct unwind_frame *c = &r->calls[k];
-
-		if (!c->code->jit)
-			continue;
-		m = elfcode_lines(c->code->code, c->lookup - c->code->bias, r->frames + n,
-				  MAX_FRAMES - n);
-		/* All but the last of one address's frames were inlined. */
-		for (size_t j = 0; j < m; j++) {
-			r->frames[n + j].inlined = j + 1 < m;
-			r->frames[n + j].lib = NULL;
-		}
-		n += m;
-	}
-	profile_add_sample(r->profile, &o, r->frames, n);
-}
 
 /* Reads every sample waiting in the ring: the program's own (not those of
  * processes it started), of its main thread unless all are asked for. */
@@ -84,24 +34,30 @@ static void drain(struct run *r)
 {
 	struct perf_sample s;
 
-	r->refreshed = 0;
+	recorder_round(&r->rec);
 	while (perf_next(r->perf, &s)) {
 		if (s.pid != (uint32_t)r->target.pid ||
 		    (!r->opt->all_threads && s.tid != (uint32_t)r->target.pid))
 			continue;
-		record(r, &s);
+	{
+		struct profile_origin o = { (int)s.pid, (int)s.tid, (long long)s.time_ns };
+
+		recorder_add(&r->rec, &o, &s.regs, &s.stack);
+	}
 	}
 }
 
 static void sample_loop(struct run *r)
 {
 	long long start = now_ns();
-	int ended = 0;
+	int drain_ms = (int)(DRAIN_SAMPLES * 1000 / r->opt->rate), ended = 0;
+
+	drain_ms = drain_ms < 1 ? 1 : drain_ms > DRAIN_MS ? DRAIN_MS : drain_ms;
 
 	while (!ended) {
 		struct pollfd pfd = { .fd = sigfwd_fd(), .events = POLLIN };
 
-		if (poll(&pfd, 1, DRAIN_MS) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, drain_ms) < 0 && errno != EINTR)
 			fatal("poll: %s", strerror(errno));
 		if (pfd.revents)
 			ended = sigfwd_handle(&r->target);
@@ -138,6 +94,8 @@ int sampler_perf_run(const struct sampler_options *opt, struct profile *profile)
 		goto out;
 	}
 	r.map = codemap_new(r.target.pid);
+	r.rec.profile = profile;
+	r.rec.map = r.map;
 	if (target_release(&r.target) < 0) {
 		target_reap(&r.target, 1);
 		goto out;

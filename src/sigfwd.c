@@ -115,7 +115,7 @@ int sigfwd_fd(void)
 	return signal_pipe[0];
 }
 
-int sigfwd_handle(struct target *t)
+void sigfwd_forward(struct target *t)
 {
 	char buf[64];
 
@@ -127,5 +127,10 @@ int sigfwd_handle(struct target *t)
 	}
 	if (interrupts >= 2)
 		target_kill(t, SIGKILL);
+}
+
+int sigfwd_handle(struct target *t)
+{
+	sigfwd_forward(t);
 	return target_reap(t, 0);
 }

@@ -1,7 +1,7 @@
 """Runs a command where some system calls fail with EACCES, as a kernel or
 a container's seccomp policy may have them fail: perf_event_open (perf
-events forbidden) or process_vm_readv (reading another process's memory
-forbidden).  A seccomp filter, inherited by everything the command starts.
+events forbidden), ptrace (tracing forbidden) or process_vm_readv (reading
+another process's memory forbidden).  A seccomp filter, inherited by everything the command starts.
 
 usage: deny.py SYSCALL... -- COMMAND [ARGS...]"""
 import ctypes
@@ -13,7 +13,7 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 EACCES = 13
-NUMBERS = {"perf_event_open": 298, "process_vm_readv": 310}  # x86-64
+NUMBERS = {"perf_event_open": 298, "process_vm_readv": 310, "ptrace": 101}  # x86-64
 
 
 def bpf(code, jt, jf, k):

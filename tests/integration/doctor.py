@@ -2,7 +2,7 @@
 import os
 import shutil
 
-from harness import NOPERF, PYTHON, nprof, perf_allowed, run, skip
+from harness import NOPERF, NOTRACE, PYTHON, nprof, perf_allowed, run, skip
 
 # The gdb doctor finds without --gdb (and with no gdb of nprof setup's).
 GDB = shutil.which("gdb")
@@ -35,12 +35,12 @@ def test_python_without_numba(tmp):
 
 
 def test_not_a_gdb(tmp):
-    """Without perf events nothing can sample: a failure.  With them,
-    annotate works (its default), and doctor says what gdb would add."""
-    status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", "/bin/true", launcher=NOPERF)
+    """Without perf events and ptrace nothing can sample: a failure.  With
+    them, annotate works (its default), and doctor says what gdb would add."""
+    status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", "/bin/true", launcher=NOTRACE)
     assert status == 1, status
     assert "this is not gdb" in out, out
-    assert "verdict: no usable gdb, and no perf events; run 'nprof setup'" in out, out
+    assert "verdict: no usable gdb, no perf events and no ptrace; run 'nprof setup'" in out, out
     if perf_allowed():
         status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", "/bin/true")
         assert status == 0, (status, out)

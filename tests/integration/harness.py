@@ -22,6 +22,11 @@ TIMEOUT = 300
 # [*DENY, "perf_event_open", "--"] plays a kernel that refuses perf events.
 DENY = [sys.executable, os.path.join(SRCDIR, "integration", "deny.py")]
 NOPERF = [*DENY, "perf_event_open", "--"]
+# ... and where nprof cannot read a traced program's memory either: no
+# ptrace sampler, gdb (which reads /proc/PID/mem) is what is left.
+NOPERF_NOPTRACE = [*DENY, "perf_event_open", "process_vm_readv", "--"]
+# ... and where nothing may trace: no sampler at all.
+NOTRACE = [*DENY, "perf_event_open", "ptrace", "--"]
 # The sampler the annotate tests run under (annotate-gdb.test and
 # annotate-perf.test run them once each); empty: nprof's default.
 SAMPLER = os.environ.get("NPROF_TEST_SAMPLER", "")
