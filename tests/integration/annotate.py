@@ -81,6 +81,21 @@ def test_inlined_log1p_helper_keeps_its_line(tmp):
     assert abs(driver_total - driver_truth) <= 10, (driver_total, driver_truth, out)
 
 
+def test_objmode_block_is_the_total_of_its_line(tmp):
+    """The Python a `with objmode()` block runs is called from that line:
+    the line gets its time (self and total, like a call of any library),
+    against the time the program measured in the block."""
+    script = program("objmode.py")
+    status, out, err = annotate("--", script)
+    assert status == 0, err
+    (measured,) = truth(out, "objmode")
+    rows = report_lines(out, "objmode.py")
+    line = line_of(script, "# objmode line")
+    assert rows.get(line, (None, None))[1], (measured, out)
+    assert abs(rows[line][1] - measured) <= 10, (measured, rows[line], out)
+    assert rows[line_of(script, "# numba line")][0], rows
+
+
 def test_escaped_names_are_decoded(tmp):
     """Numba escapes "<lambda>" and "kérnel" in its symbols ("_3clambda_3e",
     "k_c3_a9rnel" on 0.56 to 0.61): the report names them as written, and
@@ -111,10 +126,12 @@ def test_threads_all_samples_the_worker_threads(tmp):
     thread) puts most samples on it."""
     script = program("worker_thread.py")
     hot = line_of(script, "# worker hot line")
+    main = line_of(script, "# main thread line")
     status, out, err = annotate("--", script)
     assert status == 0, err
     rows = report_lines(out, "worker_thread.py")
     assert not rows.get(hot, (None,))[0], out
+    assert rows.get(main, (None,))[0], out  # the main thread's own line is seen
     status, out, err = annotate("--threads", "all", "--", script)
     assert status == 0, err
     assert ("one per 10 ms of each thread's CPU time" if SAMPLER == "perf"
