@@ -9,6 +9,9 @@
 /* gdb gives "file" as the debug info names it and "fullname" resolved
  * against the compilation directory: the latter is what a renderer can
  * open. */
+static int stack_is_lineless_jit(const struct frame *f);
+static int stack_python_called_from(const struct stack *st, size_t i);
+
 static void frame_from_mi(struct frame *f, const struct mi_value *tuple)
 {
 	const char *line = mi_find_string(tuple, "line");
@@ -44,21 +47,58 @@ void stack_reset(struct stack *st)
 	st->n = 0;
 }
 
+/* Jitted code without lines: what Numba lifts out of a `with objmode()`
+ * block (not a CPython wrapper). */
+static int stack_is_lineless_jit(const struct frame *f)
+{
+	return f->func && f->line == 0 && strstr(f->func, "[abi:") &&
+	       strncmp(f->func, "cpython::", 9) != 0;
+}
+
 int stack_reached_python(const struct stack *st, size_t from)
 {
-	for (size_t i = from; i < st->n; i++) {
+	size_t start = from;
+
+	/* Jitted code without lines was called through Python, maybe by
+	 * jitted code with lines further down: the Python side counts only
+	 * below the first frame with lines after it. */
+	for (size_t i = 0; i < st->n; i++) {
+		if (!stack_is_lineless_jit(&st->frames[i]))
+			continue;
+		while (i < st->n && !(st->frames[i].file && st->frames[i].line > 0 &&
+				      has_suffix(st->frames[i].file, ".py")))
+			i++;
+		if (i == st->n)
+			return 0;
+		if (i + 1 > start)
+			start = i + 1;
+	}
+	for (size_t i = start; i < st->n; i++) {
 		const char *func = st->frames[i].func;
 
 		if (!func)
 			continue;
 		/* Numba's wrapper that CPython calls, then CPython 3.x's
 		 * bytecode loop and its entry point. */
-		if (strncmp(func, "cpython::", 9) == 0 ||
-		    strcmp(func, "_PyEval_EvalFrameDefault") == 0 ||
-		    strcmp(func, "PyEval_EvalCode") == 0)
+		if (strncmp(func, "cpython::", 9) == 0 || strcmp(func, "PyEval_EvalCode") == 0)
 			return 1;
+		if (strcmp(func, "_PyEval_EvalFrameDefault") == 0)
+			return stack_python_called_from(st, i) ? 0 : 1;
 	}
 	return 0;
+}
+
+/* Is the bytecode loop at frame i perhaps Python called by jitted code
+ * (an objmode block's), which frames not listed yet would show: the loop
+ * is the last frame listed, or a Python function call is, right below. */
+static int stack_python_called_from(const struct stack *st, size_t i)
+{
+	const char *next;
+
+	if (i + 1 >= st->n)
+		return 1;
+	next = st->frames[i + 1].func;
+	return next && strcmp(next, "_PyFunction_Vectorcall") == 0 && i + 2 >= st->n;
 }
 
 int stack_is_gdb_event_function(const char *func)

@@ -24,8 +24,9 @@ void stack_release(struct stack *st);
 /* Has the stack, from frame `from` on, reached the Python side: Numba's
  * CPython wrapper of a jitted function ("cpython::..."), or CPython's
  * evaluation loop?  Below lie the dispatcher and the interpreter's own C
- * stack, so a sampler may stop listing there.  (Jitted code reached again
- * through Python further down, as from an objmode block, is not seen.) */
+ * stack, so a sampler may stop listing there.  Not while the jitted code
+ * listed has no lines (the function Numba lifts out of a `with objmode()`
+ * block): the jitted code that called it through Python is further down. */
 int stack_reached_python(const struct stack *st, size_t from);
 
 /* Is `func` one at whose entry gdb keeps a breakpoint of its own: the JIT

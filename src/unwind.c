@@ -18,7 +18,7 @@ size_t unwind_stack(const struct codemap *map, const struct unwind_regs *start,
 		    int *unknown)
 {
 	struct unwind_regs regs = *start;
-	int seen_jit = 0;
+	int seen_lines = 0;
 	size_t n = 0;
 
 	*unknown = 0;
@@ -29,10 +29,19 @@ size_t unwind_stack(const struct codemap *map, const struct unwind_regs *start,
 
 		if (!e)
 			*unknown = 1;
-		if (!e || (seen_jit && e->interpreter))
+		/* Below jitted code with lines, the interpreter that called it
+		 * has nothing more to say.  Jitted code without lines (the
+		 * function Numba lifts out of a `with objmode()` block, CPython
+		 * wrappers) may have been called from jitted code with lines,
+		 * through the interpreter: go on to find it. */
+		if (!e || (seen_lines && e->interpreter))
 			break;
 		frames[n++] = (struct unwind_frame){ .pc = pc, .lookup = lookup, .code = e };
-		seen_jit |= e->jit;
+		if (e->jit && !seen_lines) {
+			struct frame f;
+
+			seen_lines = elfcode_lines(e->code, lookup - e->bias, &f, 1) > 0;
+		}
 		if (unwind_step(e, lookup - e->bias, &regs, stack) < 0)
 			break;
 	}

@@ -63,6 +63,55 @@ static void test_numba_frame_has_source_line(void **state)
 	mi_record_free(rec);
 }
 
+/* The ^done stack records of a transcript, in order; returns how many. */
+static size_t stack_records(const char *name, struct mi_record **recs, size_t max)
+{
+	char path[4096], line[65536];
+	const char *srcdir = getenv("srcdir");
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/data/mi/%s", srcdir ? srcdir : "tests", name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (n < max && fgets(line, sizeof(line), f))
+		if (strstr(line, "^done,stack=["))
+			recs[n++] = mi_parse_line(line, strcspn(line, "\n"));
+	fclose(f);
+	return n;
+}
+
+/* A thread in the Python of a `with objmode()` block: the bytecode loop
+ * and the CPython wrapper of the function Numba lifted out of the block
+ * (no lines) come first; the jitted function with the block's line is
+ * in the second chunk.  Only below it is the Python side reached. */
+static void test_objmode_block_lists_on_to_its_line(void **state)
+{
+	struct mi_record *recs[2];
+	struct stack st = { 0 };
+
+	(void)state;
+	assert_int_equal(stack_records("objmode-gdb13.mi", recs, 2), 2);
+	assert_int_equal(stack_append_mi(&st, recs[0]->results), 4);
+	assert_false(stack_reached_python(&st, 0));
+	assert_int_equal(stack_append_mi(&st, recs[1]->results), 16);
+	assert_int_equal(st.frames[8].line, 18);
+	assert_true(stack_reached_python(&st, 4));
+	/* A bytecode loop that may have been called by jitted code not
+	 * listed yet does not end the stack either. */
+	st.n = 1;
+	assert_false(stack_reached_python(&st, 0));
+	st.n = 2;
+	assert_false(stack_reached_python(&st, 0));
+	st.n = 20;
+	/* What lies above the frame with lines does not end the stack. */
+	st.n = 9;
+	assert_false(stack_reached_python(&st, 4));
+	stack_release(&st);
+	mi_record_free(recs[0]);
+	mi_record_free(recs[1]);
+}
+
 static void test_fullname_preferred_over_file(void **state)
 {
 	const char *line = "^done,stack=[frame={level=\"0\",func=\"f\",file=\"k.py\","
@@ -136,6 +185,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numba_frame_has_source_line),
+		cmocka_unit_test(test_objmode_block_lists_on_to_its_line),
 		cmocka_unit_test(test_fullname_preferred_over_file),
 		cmocka_unit_test(test_unreadable_results_are_refused),
 		cmocka_unit_test(test_bad_line_numbers_become_zero),

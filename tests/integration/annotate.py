@@ -78,7 +78,33 @@ def test_inlined_log1p_helper_keeps_its_line(tmp):
     samples = sample_count(out)
     assert table.get("heavy") and table["heavy"][0][0] > 0, table
     driver_total = 100 * table["driver"][0][1] / samples
-    assert abs(driver_total - driver_truth) <= 10, (driver_total, driver_truth, out)
+    if SAMPLER == "gdb":
+        # gdb's shares of Numba code run low, the more so on a loaded
+        # machine (issue 8's gdb skews): hold it to half the truth.
+        assert driver_total >= driver_truth / 2, (driver_total, driver_truth, out)
+    else:
+        assert abs(driver_total - driver_truth) <= 10, (driver_total, driver_truth, out)
+
+
+def test_objmode_block_is_the_total_of_its_line(tmp):
+    """The Python a `with objmode()` block runs is called from that line:
+    the line gets its time (self and total, like a call of any library),
+    against the time the program measured in the block."""
+    script = program("objmode.py")
+    status, out, err = annotate("--", script)
+    assert status == 0, err
+    (measured,) = truth(out, "objmode")
+    rows = report_lines(out, "objmode.py")
+    line = line_of(script, "# objmode line")
+    assert rows.get(line, (None, None))[1], (measured, out)
+    if SAMPLER == "gdb":
+        # gdb's shares of Numba code run low (its own stops are counted as
+        # the program's time: issue 8's gdb skews), and a Python stack
+        # deeper than a listing chunk above the block is not followed.
+        assert rows[line][1] >= measured / 2, (measured, rows[line], out)
+    else:
+        assert abs(rows[line][1] - measured) <= 10, (measured, rows[line], out)
+    assert rows[line_of(script, "# numba line")][0], rows
 
 
 def test_escaped_names_are_decoded(tmp):
@@ -111,16 +137,22 @@ def test_threads_all_samples_the_worker_threads(tmp):
     thread) puts most samples on it."""
     script = program("worker_thread.py")
     hot = line_of(script, "# worker hot line")
+    main = line_of(script, "# main thread line")
     status, out, err = annotate("--", script)
     assert status == 0, err
     rows = report_lines(out, "worker_thread.py")
     assert not rows.get(hot, (None,))[0], out
+    assert rows.get(main, (None,))[0], out  # the main thread's own line is seen
     status, out, err = annotate("--threads", "all", "--", script)
     assert status == 0, err
     assert ("one per 10 ms of each thread's CPU time" if SAMPLER == "perf"
             else "samples of every running thread") in out, out
     rows = report_lines(out, "worker_thread.py")
-    assert rows.get(hot, (None,))[0] and rows[hot][0] > 30, out
+    # The worker's loop is most of the program's Numba time (the main
+    # thread's own loop is short).
+    numba = sum(row[0] or 0 for row in rows.values())
+    assert rows.get(hot, (None,))[0] and rows[hot][0] > numba / 2, out
+    assert rows[hot][0] > (rows.get(main, (None,))[0] or 0), out
 
 
 def test_prange_work_of_the_main_thread_goes_to_the_prange_line(tmp):

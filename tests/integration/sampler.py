@@ -109,11 +109,13 @@ def test_children_are_not_counted(tmp):
     skip_without_perf()
     script = program("forks.py")
     hot = line_of(script, "# child hot line")
+    own = line_of(script, "# parent line")
     for threads in ("main", "all"):
         status, out, err = annotate("--sampler", "perf", "--threads", threads, "--", script)
         assert status == 0, err
         rows = report_lines(out, "forks.py")
         assert not rows.get(hot, (None,))[0], (threads, out)
+        assert rows.get(own, (None,))[0], (threads, out)  # the parent's own line is seen
 
 
 def test_doctor_says_which_samplers_work(tmp):
