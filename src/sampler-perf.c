@@ -121,7 +121,7 @@ int sampler_perf_run(const struct sampler_options *opt, struct profile *profile)
 	r.perf = perf_open(r.target.pid, opt->rate, opt->all_threads);
 	if (!r.perf) {
 		error("cannot sample the program with perf events: %s; pass --sampler gdb",
-		      strerror(errno));
+		      perf_open_error());
 		target_kill(&r.target, SIGKILL);
 		target_reap(&r.target, 1);
 		goto out;

@@ -237,5 +237,31 @@ def test_doctor_checks_the_start_up_hook(tmp):
     assert "verdict: ok" not in proc.stdout, proc.stdout
 
 
+def limited_user():
+    import resource
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
+    if os.geteuid() == 0:
+        as_nobody()   # root's CAP_IPC_LOCK would lift the allowance
+
+
+def test_perf_rings_shrink_to_the_locked_memory_left(tmp):
+    """Other perf users (here a program holding rings) leave less than a
+    default ring: smaller rings still sample; none at all names ulimit -l."""
+    hog = subprocess.Popen([PYTHON, program("mlock_hog.py")], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, text=True, preexec_fn=limited_user)
+    try:
+        line = hog.stdout.readline()
+        if not line.startswith("holding"):
+            return   # no perf events here (annotate-perf.test skips)
+        proc = subprocess.run([NPROF, "annotate", "--python", PYTHON, "--sampler", "perf", "--",
+                               "-c", "pass"], capture_output=True, text=True, cwd="/",
+                              preexec_fn=limited_user)
+        assert proc.returncode == 0, proc.stderr
+        assert "samples" in proc.stdout or "sample," in proc.stdout, proc.stdout
+    finally:
+        hog.stdin.close()
+        hog.wait()
+
+
 if __name__ == "__main__":
     run([f for name, f in sorted(globals().items()) if name.startswith("test_")])
