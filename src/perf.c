@@ -46,6 +46,7 @@ struct perf {
 	uint64_t regs_mask;
 	int nregs;
 	uint64_t lost;
+	const char *broken;	/* why sampling ended early, or NULL */
 	unsigned char *record;	/* one record, unwrapped */
 	size_t record_alloc;
 };
@@ -201,6 +202,11 @@ struct perf *perf_open(pid_t pid, double rate, int all_threads)
 	return p;
 }
 
+const char *perf_broken(const struct perf *p)
+{
+	return p->broken;
+}
+
 const char *perf_open_error(void)
 {
 	return perf_error;
@@ -306,6 +312,8 @@ static int perf_parse_sample(struct perf *p, const unsigned char *rec, size_t si
 
 int perf_next(struct perf *p, struct perf_sample *s)
 {
+	if (p->broken)
+		return 0;
 	/* Ring by ring; samples of different CPUs need no order here. */
 	for (; p->next < p->nrings; p->next++)
 		if (perf_next_in(p, &p->rings[p->next], s))
@@ -333,8 +341,12 @@ static int perf_next_in(struct perf *p, struct perf_ring *r, struct perf_sample 
 		first = p->data_size - start < sizeof(h) ? p->data_size - start : sizeof(h);
 		memcpy(&h, data + start, first);
 		memcpy((unsigned char *)&h + first, data, sizeof(h) - first);
-		if (h.size < sizeof(h) || h.size > head - tail)
-			fatal("perf: corrupt ring buffer");
+		if (h.size < sizeof(h) || h.size > head - tail) {
+			/* Nothing after it can be trusted: sampling ends, the
+			 * profile keeps what came before. */
+			p->broken = "a perf ring holds a corrupt record";
+			return 0;
+		}
 		p->record = xgrow(p->record, &p->record_alloc, h.size, 1);
 		first = p->data_size - start < h.size ? p->data_size - start : h.size;
 		memcpy(p->record, data + start, first);

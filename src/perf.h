@@ -37,6 +37,8 @@ struct perf *perf_open(pid_t pid, double rate, int all_threads);
  * what to do when the rings could not be locked in memory. */
 const char *perf_open_error(void);
 void perf_close(struct perf *p);
+/* Why the rings stopped giving samples (a corrupt record), or NULL. */
+const char *perf_broken(const struct perf *p);
 
 /* The next sample in the rings: 1 and `s` filled (valid until the next
  * call), or 0 when they are empty. */
