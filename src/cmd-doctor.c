@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "locate.h"
+#include "paths.h"
 #include "perf.h"
 #include "profile.h"
 #include "progenv.h"
@@ -114,6 +115,55 @@ static int check_python(const struct located *python)
 
 	printf("python:  %s (from %s)\n         %s\n", python->path, python->why, line ? line : "");
 	free(line);
+	return ret;
+}
+
+/* Does the start-up hook load in this python and keep Numba's code
+ * generation as shipped?  It removes NPROF_SHIM as it loads, and says
+ * "nprof: ..." on stderr when it cannot do its work. */
+static int check_hook(const struct located *python)
+{
+	char *dir = paths_data_file("shim");
+	char *file = xasprintf("%s/sitecustomize.py", dir);
+	char *argv[] = { python->path, "-c",
+			 "import os, numba\nprint('loaded' if 'NPROF_SHIM' not in os.environ else 'not loaded')",
+			 NULL };
+	char **env = NULL, *said = NULL;
+	struct proc_run run;
+	const char *out, *nl;
+	int ret = -1;
+
+	if (access(file, R_OK) < 0) {
+		printf("hook:    %s: %s\n", file, strerror(errno));
+		goto out;
+	}
+	env = progenv_new(dir);
+	if (proc_run_env(argv, env, PROBE_TIMEOUT_MS, &run) < 0)
+		goto out;
+	out = strbuf_str(&run.out);
+	said = strstr(out, "nprof: ");
+	if (said)
+		said = xstrndup(said, (nl = strchr(said, '\n')) ? (size_t)(nl - said) : strlen(said));
+	if (!proc_succeeded(&run) || !strstr(out, "loaded"))
+		printf("hook:    %s\n         this python cannot run it\n", file);
+	else if (strstr(out, "not loaded"))
+		printf("hook:    %s\n         not loaded by this python (its -E, -I or a sitecustomize of its own?)\n", file);
+	else if (said)
+		printf("hook:    %s\n         loaded, but %s\n", file, said);
+	else {
+		printf("hook:    %s\n         loaded: Numba's code generation as shipped, with line tables\n", file);
+		ret = 0;
+	}
+	proc_release(&run);
+out:
+	if (ret < 0)
+		printf("verdict: annotate would profile Numba's debug code generation (no inlining, bounds checks), not the code users ship; "
+		       "reinstall nprof, or set NPROF_DATADIR to its share directory\n");
+	if (env)
+		progenv_free(env);
+	free(said);
+	free(file);
+	free(dir);
 	return ret;
 }
 
@@ -230,12 +280,16 @@ static int self_tests(const struct located *python, const struct located *gdb)
 	}
 	shim = progenv_shim_dir();
 	env = progenv_new(shim);
+	/* A signal between the two tests, or before the first has started
+	 * its program, is seen by the next (or ends the program it starts). */
+	sigfwd_install();
 	if (perf_ok)
 		ret = self_test(&doctor_perf, python, gdb, script, env);
 	if (ret == 0 && ptrace_ok)
 		ret = self_test(&doctor_ptrace, python, gdb, script, env);
 	if (ret == 0 && gdb)
 		ret = self_test(&doctor_gdb, python, gdb, script, env);
+	sigfwd_restore();
 	if (ret == 0 && gdb)
 		printf("verdict: ok, nprof can profile Numba code here\n");
 	else if (ret == 0)
@@ -287,6 +341,8 @@ static int cmd_doctor_exec(int argc, char **argv)
 		printf("verdict: no python with numba; pass --python PATH (or set NPROF_PYTHON) to one that can 'import numba'\n");
 		ok = 0;
 	}
+	if (ok && check_hook(&python) < 0)
+		ok = 0;
 	if (ok)
 		tested = self_tests(&python, gdb_ok ? &gdb : NULL);
 	located_release(&python);

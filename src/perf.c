@@ -17,6 +17,13 @@
  * about 30 samples: the sampler reads the rings every 10 ms. */
 #define PERF_RING_PAGES 64
 
+/* Why a ring could not be mapped: the locked-memory allowance is per user,
+ * shared by every perf user of that user (perf_event_mlock_kb per CPU,
+ * then RLIMIT_MEMLOCK). */
+#define PERF_MLOCK_WHY "the kernel will not lock a perf ring in memory (%s): this user's " \
+	"locked-memory allowance is used up; raise 'ulimit -l' or /proc/sys/kernel/perf_event_mlock_kb, " \
+	"or end other perf users"
+
 /* perf's x86-64 register numbers (asm/perf_regs.h) in DWARF's order. */
 static const int perf_reg_of_dwarf[UNWIND_NREGS] = {
 	0 /* ax */, 3 /* dx */, 2 /* cx */, 1 /* bx */, 4 /* si */, 5 /* di */,
@@ -39,6 +46,7 @@ struct perf {
 	uint64_t regs_mask;
 	int nregs;
 	uint64_t lost;
+	const char *broken;	/* why sampling ended early, or NULL */
 	unsigned char *record;	/* one record, unwrapped */
 	size_t record_alloc;
 };
@@ -46,6 +54,11 @@ struct perf {
 static int perf_open_event(struct perf_event_attr *attr, pid_t pid, int cpu, double rate,
 			   int inherit);
 static int perf_add_ring(struct perf *p, int fd);
+static int perf_open_rings(struct perf *p, pid_t pid, double rate, int all_threads,
+			   struct perf_event_attr *attr, int *mmap_failed);
+static int perf_mlock_refused(int err);
+
+static char perf_error[512];
 static int perf_next_in(struct perf *p, struct perf_ring *r, struct perf_sample *s);
 
 static uint64_t perf_mask(void)
@@ -86,8 +99,22 @@ int perf_probe(char *why, size_t n)
 	int paranoid = -1;
 
 	if (fd >= 0) {
+		/* The smallest ring: where even it cannot be locked, no perf
+		 * sampling can run (perf_open tries smaller rings itself). */
+		long page = sysconf(_SC_PAGESIZE);
+		void *ring = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+		err = errno;
 		close(fd);
-		return 0;
+		if (ring != MAP_FAILED) {
+			munmap(ring, (size_t)page * 2);
+			return 0;
+		}
+		if (perf_mlock_refused(err))
+			snprintf(why, n, PERF_MLOCK_WHY, strerror(err));
+		else
+			snprintf(why, n, "cannot map a perf ring: %s", strerror(err));
+		return -1;
 	}
 	f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
 	if (f) {
@@ -107,34 +134,82 @@ int perf_probe(char *why, size_t n)
 	return -1;
 }
 
+/* EPERM (or EAGAIN on older kernels) from mmap: over the allowance. */
+static int perf_mlock_refused(int err)
+{
+	return err == EPERM || err == EAGAIN || err == ENOMEM;
+}
+
+/* One event (and ring) per CPU when following every thread, else one.
+ * 0, or -1 with errno (*mmap_failed: it was a ring that failed). */
+static int perf_open_rings(struct perf *p, pid_t pid, double rate, int all_threads,
+			   struct perf_event_attr *attr, int *mmap_failed)
+{
+	long ncpus = all_threads ? sysconf(_SC_NPROCESSORS_CONF) : 1;
+
+	*mmap_failed = 0;
+	for (long cpu = 0; cpu < (ncpus > 0 ? ncpus : 1); cpu++) {
+		int fd = perf_open_event(attr, pid, all_threads ? (int)cpu : -1, rate, all_threads);
+
+		if (fd < 0 && all_threads && errno == ENODEV)
+			continue;	/* an offline CPU */
+		if (fd < 0)
+			return -1;
+		if (perf_add_ring(p, fd) < 0) {
+			*mmap_failed = 1;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct perf *perf_open(pid_t pid, double rate, int all_threads)
 {
 	struct perf_event_attr attr;
 	struct perf *p = xcalloc(1, sizeof(*p));
 	long ncpus = all_threads ? sysconf(_SC_NPROCESSORS_CONF) : 1;
-	int err = 0;
+	int err = 0, mmap_failed = 0;
 
+	perf_error[0] = '\0';
 	p->page = (size_t)sysconf(_SC_PAGESIZE);
-	p->data_size = p->page * PERF_RING_PAGES;
 	p->rings = xcalloc((size_t)(ncpus > 0 ? ncpus : 1), sizeof(*p->rings));
-	for (long cpu = 0; cpu < (ncpus > 0 ? ncpus : 1); cpu++) {
-		int fd = perf_open_event(&attr, pid, all_threads ? (int)cpu : -1, rate, all_threads);
-
-		if (fd < 0 && all_threads && errno == ENODEV)
-			continue;	/* an offline CPU */
-		if (fd < 0 || perf_add_ring(p, fd) < 0) {
-			err = errno;
+	/* Smaller rings where the locked-memory allowance is short: they
+	 * hold fewer samples between reads, which perf_lost counts. */
+	for (size_t pages = PERF_RING_PAGES; pages >= 1; pages /= 2) {
+		p->data_size = p->page * pages;
+		err = perf_open_rings(p, pid, rate, all_threads, &attr, &mmap_failed) < 0 ? errno : 0;
+		if (!err || !mmap_failed || !perf_mlock_refused(err))
 			break;
+		for (size_t i = 0; i < p->nrings; i++) {
+			munmap(p->rings[i].ring, p->page + p->data_size);
+			close(p->rings[i].fd);
 		}
+		p->nrings = 0;
 	}
+	if (err && mmap_failed && perf_mlock_refused(err))
+		snprintf(perf_error, sizeof(perf_error), PERF_MLOCK_WHY, strerror(err));
+	else if (err)
+		snprintf(perf_error, sizeof(perf_error), "%s", strerror(err));
 	p->regs_mask = attr.sample_regs_user;
 	p->nregs = __builtin_popcountll(p->regs_mask);
 	if (err || !p->nrings) {
 		perf_close(p);
+		if (!err)
+			snprintf(perf_error, sizeof(perf_error), "%s", strerror(ENODEV));
 		errno = err ? err : ENODEV;
 		return NULL;
 	}
 	return p;
+}
+
+const char *perf_broken(const struct perf *p)
+{
+	return p->broken;
+}
+
+const char *perf_open_error(void)
+{
+	return perf_error;
 }
 
 static int perf_add_ring(struct perf *p, int fd)
@@ -237,6 +312,8 @@ static int perf_parse_sample(struct perf *p, const unsigned char *rec, size_t si
 
 int perf_next(struct perf *p, struct perf_sample *s)
 {
+	if (p->broken)
+		return 0;
 	/* Ring by ring; samples of different CPUs need no order here. */
 	for (; p->next < p->nrings; p->next++)
 		if (perf_next_in(p, &p->rings[p->next], s))
@@ -264,8 +341,12 @@ static int perf_next_in(struct perf *p, struct perf_ring *r, struct perf_sample 
 		first = p->data_size - start < sizeof(h) ? p->data_size - start : sizeof(h);
 		memcpy(&h, data + start, first);
 		memcpy((unsigned char *)&h + first, data, sizeof(h) - first);
-		if (h.size < sizeof(h) || h.size > head - tail)
-			fatal("perf: corrupt ring buffer");
+		if (h.size < sizeof(h) || h.size > head - tail) {
+			/* Nothing after it can be trusted: sampling ends, the
+			 * profile keeps what came before. */
+			p->broken = "a perf ring holds a corrupt record";
+			return 0;
+		}
 		p->record = xgrow(p->record, &p->record_alloc, h.size, 1);
 		first = p->data_size - start < h.size ? p->data_size - start : h.size;
 		memcpy(p->record, data + start, first);

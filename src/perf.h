@@ -33,7 +33,12 @@ int perf_probe(char *why, size_t n);
  * of its CPU time; with `all_threads`, also every thread and process it
  * starts.  NULL with errno set. */
 struct perf *perf_open(pid_t pid, double rate, int all_threads);
+/* Why the last perf_open failed, for a message: the errno's text, or
+ * what to do when the rings could not be locked in memory. */
+const char *perf_open_error(void);
 void perf_close(struct perf *p);
+/* Why the rings stopped giving samples (a corrupt record), or NULL. */
+const char *perf_broken(const struct perf *p);
 
 /* The next sample in the rings: 1 and `s` filled (valid until the next
  * call), or 0 when they are empty. */

@@ -17,14 +17,14 @@
 #define PROC_OUTPUT_MAX (64 * 1024)
 
 /* Child side: never returns.  Only async-signal-safe calls after fork(). */
-static void proc_exec(char *const argv[], int out, int err)
+static void proc_exec(char *const argv[], char *const envp[], int out, int err)
 {
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int e;
 
 	setpgid(0, 0);
 	if (null >= 0 && dup2(null, 0) >= 0 && dup2(out, 1) >= 0 && dup2(out, 2) >= 0)
-		execv(argv[0], argv);
+		execve(argv[0], argv, envp);
 	e = errno;
 	if (write(err, &e, sizeof(e)) != sizeof(e))
 		_exit(126);
@@ -94,7 +94,14 @@ static void proc_reap(pid_t pid, long long deadline, struct proc_run *run)
 			fatal("waitpid: %s", strerror(errno));
 }
 
+extern char **environ;
+
 int proc_run(char *const argv[], int timeout_ms, struct proc_run *run)
+{
+	return proc_run_env(argv, environ, timeout_ms, run);
+}
+
+int proc_run_env(char *const argv[], char *const envp[], int timeout_ms, struct proc_run *run)
 {
 	long long deadline = now_ns() + (long long)timeout_ms * 1000000;
 	int out[2], err[2];
@@ -118,7 +125,7 @@ int proc_run(char *const argv[], int timeout_ms, struct proc_run *run)
 		return error("cannot fork: %s", strerror(errno));
 	}
 	if (pid == 0)
-		proc_exec(argv, out[1], err[1]);
+		proc_exec(argv, envp, out[1], err[1]);
 	setpgid(pid, pid);	/* also here, so that a kill cannot miss the group */
 	close(out[1]);
 	close(err[1]);

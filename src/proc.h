@@ -17,6 +17,8 @@ struct proc_run {
  * own.  Returns 0 when it ran (see *run for how it ended), -1 only when it
  * could not be forked. */
 int proc_run(char *const argv[], int timeout_ms, struct proc_run *run);
+/* The same in the environment `envp`. */
+int proc_run_env(char *const argv[], char *const envp[], int timeout_ms, struct proc_run *run);
 /* Did it run and exit with status 0? */
 int proc_succeeded(const struct proc_run *run);
 void proc_release(struct proc_run *run);

@@ -57,8 +57,13 @@ static void sample_loop(struct run *r)
 	while (!ended) {
 		struct pollfd pfd = { .fd = sigfwd_fd(), .events = POLLIN };
 
-		if (poll(&pfd, 1, drain_ms) < 0 && errno != EINTR)
-			fatal("poll: %s", strerror(errno));
+		if (poll(&pfd, 1, drain_ms) < 0 && errno != EINTR) {
+			/* Sampling ends; the program runs on to its end. */
+			warning("sampling stopped (poll: %s); the report holds what was sampled before",
+				strerror(errno));
+			target_reap(&r->target, 1);
+			break;
+		}
 		if (pfd.revents)
 			ended = sigfwd_handle(&r->target);
 		if (!ended)
@@ -67,6 +72,9 @@ static void sample_loop(struct run *r)
 			codemap_watch(r->map);
 		drain(r);
 	}
+	if (perf_broken(r->perf))
+		warning("sampling stopped: %s; the report holds what was sampled before",
+			perf_broken(r->perf));
 	r->profile->wall_seconds = (double)(now_ns() - start) / 1e9;
 	r->profile->rate_requested = r->opt->rate;
 	r->profile->all_threads = r->opt->all_threads;
@@ -88,7 +96,7 @@ int sampler_perf_run(const struct sampler_options *opt, struct profile *profile)
 	r.perf = perf_open(r.target.pid, opt->rate, opt->all_threads);
 	if (!r.perf) {
 		error("cannot sample the program with perf events: %s; pass --sampler gdb",
-		      strerror(errno));
+		      perf_open_error());
 		target_kill(&r.target, SIGKILL);
 		target_reap(&r.target, 1);
 		goto out;

@@ -49,6 +49,8 @@ void sigfwd_install(void)
 {
 	struct sigaction sa, ign;
 
+	if (installed++)
+		return;		/* nested (doctor around its self-tests) */
 	if (signal_pipe[0] < 0 && pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		fatal("pipe: %s", strerror(errno));
 	memset(&sa, 0, sizeof(sa));
@@ -72,18 +74,17 @@ void sigfwd_install(void)
 		else if (saved_actions[i].sa_handler != SIG_IGN || sig == SIGCHLD)
 			sigaction(sig, &sa, NULL);
 	}
-	installed = 1;
 }
 
 void sigfwd_restore(void)
 {
 	/* SIGPIPE stays ignored: a report written to a closed pipe is an
 	 * error nprof reports, not a silent death. */
-	if (installed)
-		for (size_t i = 0; i < ARRAY_SIZE(handled_signals); i++)
-			if (handled_signals[i] != SIGPIPE)
-				sigaction(handled_signals[i], &saved_actions[i], NULL);
-	installed = 0;
+	if (!installed || --installed)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(handled_signals); i++)
+		if (handled_signals[i] != SIGPIPE)
+			sigaction(handled_signals[i], &saved_actions[i], NULL);
 	interrupts = 0;
 	pending_forward = 0;
 }

@@ -14,6 +14,7 @@
 
 #include "target.h"
 
+/* Calls nest: only the outermost restore puts back what was saved. */
 void sigfwd_install(void);
 /* Puts back the actions sigfwd_install found and forgets past Ctrl-Cs. */
 void sigfwd_restore(void);

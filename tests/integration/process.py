@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import NPROF, PYTHON, annotate, one_line_error, program, read_fifo, run  # noqa: E402
+from harness import DATADIR, NPROF, PYTHON, annotate, one_line_error, program, read_fifo, run  # noqa: E402
 
 NOBODY = 65534
 
@@ -213,6 +213,54 @@ def test_interrupted_doctor_says_so(tmp):
     text += rest
     assert "interrupted" in text and "exit status" not in text, text
     assert proc.returncode == 128 + signal.SIGTERM, (proc.returncode, text)
+
+
+def test_moved_install_finds_its_start_up_hook(tmp):
+    """PREFIX/bin/nprof finds PREFIX/share/nprof wherever PREFIX is."""
+    import shutil
+    os.makedirs(os.path.join(tmp, "bin"))
+    shutil.copy(NPROF, os.path.join(tmp, "bin", "nprof"))
+    shutil.copytree(DATADIR, os.path.join(tmp, "share", "nprof"))
+    env = {k: v for k, v in os.environ.items() if k != "NPROF_DATADIR"}
+    proc = subprocess.run([os.path.join(tmp, "bin", "nprof"), "annotate", "--python", PYTHON, "--",
+                           "-c", "pass"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning" not in proc.stderr, proc.stderr
+    assert "numba code generation: as shipped" in proc.stdout, proc.stdout
+
+
+def test_doctor_checks_the_start_up_hook(tmp):
+    proc = subprocess.run([NPROF, "doctor", "--python", PYTHON], capture_output=True, text=True,
+                          env=dict(os.environ, NPROF_DATADIR=tmp))
+    assert proc.returncode == 1, proc.stdout
+    assert "hook:" in proc.stdout and "debug code generation" in proc.stdout, proc.stdout
+    assert "verdict: ok" not in proc.stdout, proc.stdout
+
+
+def limited_user():
+    import resource
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
+    if os.geteuid() == 0:
+        as_nobody()   # root's CAP_IPC_LOCK would lift the allowance
+
+
+def test_perf_rings_shrink_to_the_locked_memory_left(tmp):
+    """Other perf users (here a program holding rings) leave less than a
+    default ring: smaller rings still sample; none at all names ulimit -l."""
+    hog = subprocess.Popen([PYTHON, program("mlock_hog.py")], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, text=True, preexec_fn=limited_user)
+    try:
+        line = hog.stdout.readline()
+        if not line.startswith("holding"):
+            return   # no perf events here (annotate-perf.test skips)
+        proc = subprocess.run([NPROF, "annotate", "--python", PYTHON, "--sampler", "perf", "--",
+                               "-c", "pass"], capture_output=True, text=True, cwd="/",
+                              preexec_fn=limited_user)
+        assert proc.returncode == 0, proc.stderr
+        assert "samples" in proc.stdout or "sample," in proc.stdout, proc.stdout
+    finally:
+        hog.stdin.close()
+        hog.wait()
 
 
 if __name__ == "__main__":
