@@ -10,6 +10,7 @@
 #include "codemap.h"
 #include "perf.h"
 #include "sigfwd.h"
+#include "symtab.h"
 #include "target.h"
 #include "unwind.h"
 #include "util.h"
@@ -28,7 +29,31 @@ struct run {
 	int refreshed;		/* the map was read in this drain */
 	struct unwind_frame calls[MAX_CALLS];
 	struct frame frames[MAX_FRAMES];
+	struct run_symtab *symtabs;	/* of the native files met, read once each */
+	size_t nsymtabs, symtabs_alloc;
 };
+
+struct run_symtab {
+	const struct elfcode *code;
+	struct symtab *syms;
+};
+
+/* The function a native frame is in, from its file's symbols. */
+static const char *native_name(struct run *r, const struct unwind_frame *c)
+{
+	struct run_symtab *t = NULL;
+
+	for (size_t i = 0; i < r->nsymtabs && !t; i++)
+		if (r->symtabs[i].code == c->code->code)
+			t = &r->symtabs[i];
+	if (!t) {
+		r->symtabs = xgrow(r->symtabs, &r->symtabs_alloc, r->nsymtabs + 1, sizeof(*r->symtabs));
+		t = &r->symtabs[r->nsymtabs++];
+		t->code = c->code->code;
+		t->syms = symtab_new(elfcode_elf(c->code->code));
+	}
+	return symtab_find(t->syms, c->lookup - c->code->bias);
+}
 
 /* Unwinds, reading the process's map again (once a drain) when the stack
  * leads into code the map does not know yet: a library just loaded, a
@@ -64,8 +89,12 @@ static void record(struct run *r, const struct perf_sample *s)
 	for (size_t k = 0; k < ncalls && n < MAX_FRAMES; k++) {
 		const struct unwind_frame *c = &r->calls[k];
 
-		if (!c->code->jit)
+		if (!c->code->jit) {
+			/* Native code: the profile keeps the frames among and
+			 * inside Numba's (sin called from a line). */
+			r->frames[n++] = (struct frame){ .func = native_name(r, c), .lib = c->code->path };
 			continue;
+		}
 		m = elfcode_lines(c->code->code, c->lookup - c->code->bias, r->frames + n,
 				  MAX_FRAMES - n);
 		/* All but the last of one address's frames were inlined. */
@@ -151,6 +180,9 @@ int sampler_perf_run(const struct sampler_options *opt, struct profile *profile)
 out:
 	perf_close(r.perf);
 	codemap_free(r.map);
+	for (size_t i = 0; i < r.nsymtabs; i++)
+		symtab_free(r.symtabs[i].syms);
+	free(r.symtabs);
 	sigfwd_restore();
 	return code;
 }
