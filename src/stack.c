@@ -14,6 +14,7 @@ static void frame_from_mi(struct frame *f, const struct mi_value *tuple)
 	const char *line = mi_find_string(tuple, "line");
 	const char *file = mi_find_string(tuple, "fullname");
 
+	*f = (struct frame){ 0 };	/* what gdb does not say (inlined, lib) stays zero */
 	f->func = mi_find_string(tuple, "func");
 	f->file = file ? file : mi_find_string(tuple, "file");
 	f->line = line ? atoi(line) : 0;
