@@ -282,7 +282,7 @@ static void codemap_add_mapping(struct codemap *m, uint64_t lo, uint64_t hi, uin
 	m->entries = xgrow(m->entries, &m->entries_alloc, m->nentries + 1, sizeof(*m->entries));
 	e = &m->entries[m->nentries++];
 	*e = (struct codemap_entry){ .lo = lo, .hi = hi, .bias = bias, .code = file->code,
-				     .interpreter = file->interpreter };
+				     .interpreter = file->interpreter, .path = file->path };
 	if (file->has_descriptor)
 		codemap_add_list(m, file->descriptor + bias);
 }

@@ -21,6 +21,7 @@ struct codemap_entry {
 	struct elfcode *code;
 	int jit;		/* a JIT object (Numba's code) */
 	int interpreter;	/* the python executable or libpython */
+	const char *path;	/* the file mapped; NULL for a JIT object */
 };
 
 struct codemap;

@@ -372,3 +372,8 @@ static int elfcode_sym_lookup(Elf *elf, Elf_Scn *scn, const char *name, uint64_t
 	}
 	return -1;
 }
+
+Elf *elfcode_elf(const struct elfcode *c)
+{
+	return c->elf;
+}

@@ -49,6 +49,9 @@ size_t elfcode_lines(struct elfcode *c, uint64_t addr, struct frame *out, size_t
  * holds that offset. */
 int elfcode_bias(struct elfcode *c, uint64_t start, uint64_t offset, uint64_t *bias);
 
+/* The ELF handle, for reading its symbols (symtab). */
+Elf *elfcode_elf(const struct elfcode *c);
+
 /* The value of a defined symbol, from .dynsym or .symtab: 0, or -1. */
 int elfcode_symbol(struct elfcode *c, const char *name, uint64_t *value);
 

@@ -234,10 +234,10 @@ static int json_array(struct json_parser *jp, struct json *out, int depth)
 
 		out->u.array.items = xgrow(out->u.array.items, &alloc, out->u.array.n + 1,
 					   sizeof(*out->u.array.items));
-		item = &out->u.array.items[out->u.array.n];
+		/* Counted before it is read: a failed item is freed with the rest. */
+		item = &out->u.array.items[out->u.array.n++];
 		if (json_value(jp, item, depth + 1) < 0)
 			return -1;
-		out->u.array.n++;
 		json_skip_space(jp);
 		if (jp->s < jp->end && *jp->s == ',') {
 			jp->s++;

@@ -1,13 +1,48 @@
 /* recorder: copied stacks -> unwound frames -> source lines -> profile. */
 #include "recorder.h"
 
+#include <stdlib.h>
+
 #include "elfcode.h"
+#include "symtab.h"
+#include "util.h"
 
 #define MAX_CALLS RECORDER_MAX_CALLS
 #define MAX_FRAMES RECORDER_MAX_FRAMES
 
 static size_t unwind_sample(struct recorder *r, const struct unwind_regs *regs,
 			    const struct unwind_stack *stack, int *unknown);
+
+struct recorder_symtab {
+	const struct elfcode *code;
+	struct symtab *syms;
+};
+
+void recorder_free(struct recorder *r)
+{
+	for (size_t i = 0; i < r->nsymtabs; i++)
+		symtab_free(r->symtabs[i].syms);
+	free(r->symtabs);
+	r->symtabs = NULL;
+	r->nsymtabs = r->symtabs_alloc = 0;
+}
+
+/* The function a native frame is in, from its file's symbols. */
+static const char *native_name(struct recorder *r, const struct unwind_frame *c)
+{
+	struct recorder_symtab *t = NULL;
+
+	for (size_t i = 0; i < r->nsymtabs && !t; i++)
+		if (r->symtabs[i].code == c->code->code)
+			t = &r->symtabs[i];
+	if (!t) {
+		r->symtabs = xgrow(r->symtabs, &r->symtabs_alloc, r->nsymtabs + 1, sizeof(*r->symtabs));
+		t = &r->symtabs[r->nsymtabs++];
+		t->code = c->code->code;
+		t->syms = symtab_new(elfcode_elf(c->code->code));
+	}
+	return symtab_find(t->syms, c->lookup - c->code->bias);
+}
 
 void recorder_round(struct recorder *r)
 {
@@ -47,8 +82,12 @@ void recorder_add(struct recorder *r, const struct profile_origin *o,
 	for (size_t k = 0; k < ncalls && n < MAX_FRAMES; k++) {
 		const struct unwind_frame *c = &r->calls[k];
 
-		if (!c->code->jit)
+		if (!c->code->jit) {
+			/* Native code: the profile keeps the frames among and
+			 * inside Numba's (sin called from a line). */
+			r->frames[n++] = (struct frame){ .func = native_name(r, c), .lib = c->code->path };
 			continue;
+		}
 		m = elfcode_lines(c->code->code, c->lookup - c->code->bias, r->frames + n,
 				  MAX_FRAMES - n);
 		/* All but the last of one address's frames were inlined. */

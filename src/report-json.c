@@ -5,10 +5,12 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
 #include "source.h"
+#include "util.h"
 
 #define REPORT_JSON_VERSION 1
 
@@ -19,6 +21,7 @@ static void json_frames(FILE *out, const struct profile *p);
 static void json_stacks(FILE *out, const struct profile *p);
 static void json_threads(FILE *out, const struct profile *p);
 static void json_samples(FILE *out, const struct profile *p);
+static int json_path_cmp(const void *a, const void *b);
 static void json_sources(FILE *out, struct profile *p);
 
 static const char *const json_kind_names[] = {
@@ -170,14 +173,26 @@ static void json_samples(FILE *out, const struct profile *p)
 
 /* The text of every file with a sampled line, as the run read it: a
  * profile renders the same on a machine without the sources. */
+static int json_path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* In path order: the same whatever order a renderer before left them in. */
 static void json_sources(FILE *out, struct profile *p)
 {
+	char **paths = xcalloc(p->nfiles + 1, sizeof(*paths));
+
+	for (size_t i = 0; i < p->nfiles; i++)
+		paths[i] = p->files[i].path;
+	if (p->nfiles)
+		qsort(paths, p->nfiles, sizeof(*paths), json_path_cmp);
 	fputs(",\n  \"sources\": [", out);
 	for (size_t i = 0; i < p->nfiles; i++) {
-		const struct source *src = profile_source(p, p->files[i].path);
+		const struct source *src = profile_source(p, paths[i]);
 
 		fprintf(out, "%s\n    {\"path\": ", i ? "," : "");
-		json_write_string(out, p->files[i].path);
+		json_write_string(out, paths[i]);
 		fputs(", \"lines\": ", out);
 		if (!src) {
 			fputs("null}", out);
@@ -191,6 +206,7 @@ static void json_sources(FILE *out, struct profile *p)
 		fputs("]}", out);
 	}
 	fputs("\n  ]", out);
+	free(paths);
 }
 
 int report_json(FILE *out, struct profile *p, const struct report_options *opt)

@@ -116,6 +116,7 @@ int sampler_perf_run(const struct sampler_options *opt, struct profile *profile)
 	code = target_exit_code(&r.target);
 out:
 	perf_close(r.perf);
+	recorder_free(&r.rec);
 	codemap_free(r.map);
 	sigfwd_restore();
 	return code;

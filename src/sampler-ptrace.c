@@ -66,6 +66,7 @@ static void follow_code(struct run *r)
 
 	if (r->execs != tracer_execs(r->tracer)) {
 		r->execs = tracer_execs(r->tracer);
+		recorder_free(&r->rec);	/* its symbols are of the old map's files */
 		codemap_free(r->map);
 		r->map = codemap_new(r->target.pid);
 		r->rec.map = r->map;
@@ -174,6 +175,7 @@ out:
 	if (r->pause_log)
 		fclose(r->pause_log);
 	tracer_free(r->tracer);
+	recorder_free(&r->rec);
 	codemap_free(r->map);
 	free(r);
 	sigfwd_restore();
