@@ -81,6 +81,10 @@ struct profile {
 				 * thread runs), not of wall time */
 	int never_paused;	/* the sampler did not stop the target */
 	unsigned long lost;	/* samples taken but dropped before reading */
+	unsigned long cut;	/* samples whose stack was read only to its
+				 * innermost cut_depth frames (deeper ones
+				 * get no total from them) */
+	int cut_depth;
 
 	struct profile_file *files;
 	size_t nfiles, files_alloc;
