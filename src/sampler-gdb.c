@@ -54,6 +54,49 @@ static void on_signal_fd(void *ctx)
 	handle_signals(ctx);
 }
 
+/* Is the record gdb's report of an exec (see "catch exec" below)? */
+static int is_exec_stop(const struct mi_record *rec)
+{
+	const char *reason = mi_find_string(rec->results, "reason");
+
+	return rec->kind == MI_EXEC && strcmp(rec->klass, "stopped") == 0 && reason &&
+	       strcmp(reason, "exec") == 0;
+}
+
+/* Where the kernel mapped the program's vDSO ("[vdso]" in its maps), or 0. */
+static unsigned long vdso_address(pid_t pid)
+{
+	char path[64], line[512];
+	unsigned long start = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/maps", (long)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[vdso]")) {
+			start = strtoul(line, NULL, 16);
+			break;
+		}
+	fclose(f);
+	return start;
+}
+
+/* gdb reads the vDSO's symbols and unwind rules when it attaches, but not
+ * again when the program execs (gdb 13 and 16): the new program's vDSO is
+ * then code gdb knows nothing of, and a sample in clock_gettime unwinds
+ * into bogus frames.  Attaching happens before the exec, at the gate, so
+ * every exec needs it: read it from the program's memory. */
+static void load_vdso(struct run *r)
+{
+	unsigned long addr = vdso_address(r->target.pid);
+
+	if (addr)
+		gdb_command(r->gdb, SETUP_TIMEOUT_MS, NULL, NULL,
+			    "-interpreter-exec console \"add-symbol-file-from-memory %#lx\"", addr);
+}
+
 /* Notes the program's end, and resumes a thread gdb stopped on its own
  * (nothing should, with every signal passed, but a stopped program must
  * never be left behind). */
@@ -71,7 +114,9 @@ static void handle_async(struct run *r, struct mi_record *rec)
 
 		if (reason && strncmp(reason, "exited", 6) == 0)
 			r->ended = 1;
-		else if (thread)
+		else if (thread && is_exec_stop(rec))
+			load_vdso(r);
+		if (thread && !r->ended)
 			gdb_send(r->gdb, "-exec-continue --thread %s", thread);
 	}
 	mi_record_free(rec);
@@ -104,15 +149,6 @@ static void wait_until(struct run *r, long long deadline)
 			handle_signals(r);
 		gdb_pump(r->gdb);
 	}
-}
-
-/* Is the record gdb's report of an exec (see "catch exec" below)? */
-static int is_exec_stop(const struct mi_record *rec)
-{
-	const char *reason = mi_find_string(rec->results, "reason");
-
-	return rec->kind == MI_EXEC && strcmp(rec->klass, "stopped") == 0 && reason &&
-	       strcmp(reason, "exec") == 0;
 }
 
 /* The index in the tick of the thread a *stopped record is for, or -1. */

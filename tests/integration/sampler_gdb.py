@@ -96,5 +96,19 @@ def test_sighup_is_passed_on_while_nprof_waits_for_gdb(tmp):
     assert proc.returncode == 128 + signal.SIGHUP, (proc.returncode, err)
 
 
+def test_stacks_inside_the_vdso_unwind_to_their_caller(tmp):
+    """gdb attaches before the program's exec: the vDSO it read then is not
+    the new program's, and clock_gettime unwound into bogus frames."""
+    log = os.path.join(tmp, "mi.log")
+    status, out, err = annotate(*GDB, "--", program("vdso_clock.py"), env={"NPROF_MI_LOG": log})
+    assert status == 0, err
+    with open(log, errors="replace") as f:
+        stacks = [l for l in f if re.match(r'\d+\^done,stack=\[frame=\{level="0"', l)]
+    funcs = [re.findall(r'func="([^"]*)"', l) for l in stacks]
+    in_vdso = [f for f in funcs if f and "clock_gettime" in f[0]]
+    assert in_vdso, "no sample named clock_gettime in the vDSO"
+    assert all(len(f) > 1 and "clock_gettime" in f[1] for f in in_vdso), in_vdso[:3]
+
+
 if __name__ == "__main__":
     run([f for name, f in sorted(globals().items()) if name.startswith("test_")])
