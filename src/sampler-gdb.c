@@ -31,7 +31,6 @@ struct run {
 	struct threads *threads; /* --threads all: which are running */
 	int ended;		/* gdb or waitpid saw the program end */
 	long long paused_ns;
-	unsigned long gdb_stops; /* ticks skipped: gdb held the program */
 };
 
 /* The threads of one sample and how each stopped. */
@@ -258,6 +257,17 @@ static void record_stack(struct run *r, const char *thread)
 		mi_record_free(recs[--nrecs]);
 }
 
+/* Did the interrupt stop the thread right on one of gdb's own
+ * breakpoints?  It got there as gdb stopped it for its own purposes (see
+ * choose_threads), or about to: not the program's time, no sample. */
+static int at_gdb_breakpoint(const struct mi_record *stop)
+{
+	const struct mi_value *frame = mi_find_tuple(stop->results, "frame");
+	const char *func = frame ? mi_find_string(frame->children, "func") : NULL;
+
+	return func && stack_is_gdb_event_function(func);
+}
+
 /* A thread our interrupt stopped right on one of gdb's breakpoints has
  * not executed it yet, but gdb's continue steps over a breakpoint at the
  * stop address as if it had: the event (a JIT registration: all samples
@@ -328,10 +338,8 @@ static void take_sample(struct run *r)
 	struct tick t;
 	long long stopped_at;
 
-	if (choose_threads(r, &t) < 0) {
-		r->gdb_stops++;
-		return;
-	}
+	if (choose_threads(r, &t) < 0)
+		return;		/* gdb holds the program: not its time */
 	r->profile->ticks++;
 	interrupt_threads(r, &t);
 	if (!t.n) {
@@ -341,7 +349,8 @@ static void take_sample(struct run *r)
 	stopped_at = now_ns();
 	if (wait_stopped(r, &t) == 0)
 		for (size_t i = 0; i < t.n; i++)
-			record_stack(r, t.ids[i]);
+			if (!at_gdb_breakpoint(t.stops[i]))
+				record_stack(r, t.ids[i]);
 	for (size_t i = 0; i < t.n; i++) {
 		if (t.stops[i])
 			resume(r, t.ids[i], t.stops[i]);
