@@ -36,6 +36,9 @@ struct gdb {
 	struct strbuf last_words;
 	struct strbuf cmd;
 	FILE *log;		/* $NPROF_MI_LOG: the whole conversation, for debugging */
+	int watch_fd;		/* see gdb_watch; -1: none */
+	void (*watch_fn)(void *ctx);
+	void *watch_ctx;
 };
 
 static void queue_record(void *ctx, struct mi_record *rec);
@@ -110,6 +113,7 @@ struct gdb *gdb_start(const char *path)
 	if (getenv("NPROF_MI_LOG") && *getenv("NPROF_MI_LOG"))
 		g->log = fopen(getenv("NPROF_MI_LOG"), "we");
 	g->next_token = 1;
+	g->watch_fd = -1;
 	e = exec_status(status[0]);
 	close(status[0]);
 	if (e) {
@@ -203,9 +207,10 @@ int gdb_pump(struct gdb *g)
  * Returns -1 when gdb is gone, 0 otherwise. */
 static int wait_output(struct gdb *g, long long deadline)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = g->out_fd, .events = POLLIN },
 		{ .fd = g->err_fd, .events = POLLIN },
+		{ .fd = g->watch_fd, .events = POLLIN },
 	};
 	int timeout = -1;
 
@@ -214,8 +219,10 @@ static int wait_output(struct gdb *g, long long deadline)
 
 		timeout = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
 	}
-	if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+	if (poll(pfd, g->watch_fd >= 0 ? 3 : 2, timeout) < 0 && errno != EINTR)
 		fatal("poll: %s", strerror(errno));
+	if (g->watch_fd >= 0 && pfd[2].revents)
+		g->watch_fn(g->watch_ctx);
 	return gdb_pump(g);
 }
 
@@ -370,6 +377,13 @@ struct mi_record *gdb_next_async(struct gdb *g, int timeout_ms)
 		if (wait_output(g, deadline) < 0)
 			return NULL;
 	}
+}
+
+void gdb_watch(struct gdb *g, int fd, void (*fn)(void *ctx), void *ctx)
+{
+	g->watch_fd = fn ? fd : -1;
+	g->watch_fn = fn;
+	g->watch_ctx = ctx;
 }
 
 int gdb_fd(const struct gdb *g)

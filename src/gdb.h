@@ -36,6 +36,10 @@ int gdb_result(struct gdb *g, long token, int timeout_ms, struct mi_record **res
  * or when gdb is gone.  The caller frees the record. */
 struct mi_record *gdb_next_async(struct gdb *g, int timeout_ms);
 
+/* Has every wait for gdb also watch `fd`: when it is readable, fn(ctx) is
+ * called (it must not call into gdb).  fn NULL: no more. */
+void gdb_watch(struct gdb *g, int fd, void (*fn)(void *ctx), void *ctx);
+
 /* Reads what gdb has written so far without blocking; -1 when gdb is gone. */
 int gdb_pump(struct gdb *g);
 /* The descriptor to poll() for gdb output. */

@@ -82,6 +82,8 @@ static int load_header(struct load *l, const struct json *root)
 	p->paused_seconds = json_get_number(root, "paused_seconds", 0);
 	p->ticks = (unsigned long)json_get_number(root, "ticks", 0);
 	p->lost = (unsigned long)json_get_number(root, "lost", 0);
+	p->cut = (unsigned long)json_get_number(root, "cut", 0);
+	p->cut_depth = (int)json_get_number(root, "cut_depth", 0);
 	return 0;
 }
 

@@ -177,6 +177,10 @@ struct profile {
 	struct profile_srcfile *sources;	/* source text, read once */
 	size_t nsources, sources_alloc;
 	unsigned long stamp;	/* internal: one per profile_count */
+	unsigned long cut;	/* samples whose stack was read only to its
+				 * innermost cut_depth frames (deeper ones
+				 * get no total from them) */
+	int cut_depth;
 
 	struct profile_file *files;
 	size_t nfiles, files_alloc;

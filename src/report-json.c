@@ -81,6 +81,10 @@ static void json_header(FILE *out, struct profile *p)
 	fprintf(out, "%lu", p->ticks);
 	json_key(out, "lost", &first);
 	fprintf(out, "%lu", p->lost);
+	json_key(out, "cut", &first);
+	fprintf(out, "%lu", p->cut);
+	json_key(out, "cut_depth", &first);
+	fprintf(out, "%d", p->cut_depth);
 	json_key(out, "counts", &first);
 	fprintf(out, "{\"samples\": %lu, \"numba\": %lu, \"other\": %lu, \"bad\": %lu, "
 		"\"internal_only\": %lu}", p->samples, p->numba, p->other, p->bad, p->internal_only);

@@ -84,6 +84,10 @@ static void report_header(struct report *r)
 	}
 	if (p->lost)
 		fprintf(r->out, ", %lu lost", p->lost);
+	if (p->cut && p->samples)
+		fprintf(r->out, ", %.1f%% of stacks cut (a recursion, or deeper than %d frames: "
+			"their outer callers get no total)",
+			report_ratio((double)p->cut, (double)p->samples), p->cut_depth);
 	if (p->never_paused)
 		fprintf(r->out, "; the kernel took the samples, the target was not stopped");
 	else if (p->wall_seconds > 0)

@@ -40,11 +40,60 @@ struct tick {
 	size_t n;
 };
 
-/* Acts on signals that arrived (see sigfwd.h). */
+/* Acts on signals that arrived (see sigfwd.h).  Called from every wait
+ * for gdb too (gdb_watch): a signal never waits for gdb's answer. */
 static void handle_signals(struct run *r)
 {
 	if (sigfwd_handle(&r->target))
 		r->ended = 1;
+}
+
+static void on_signal_fd(void *ctx)
+{
+	handle_signals(ctx);
+}
+
+/* Is the record gdb's report of an exec (see "catch exec" below)? */
+static int is_exec_stop(const struct mi_record *rec)
+{
+	const char *reason = mi_find_string(rec->results, "reason");
+
+	return rec->kind == MI_EXEC && strcmp(rec->klass, "stopped") == 0 && reason &&
+	       strcmp(reason, "exec") == 0;
+}
+
+/* Where the kernel mapped the program's vDSO ("[vdso]" in its maps), or 0. */
+static unsigned long vdso_address(pid_t pid)
+{
+	char path[64], line[512];
+	unsigned long start = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/maps", (long)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[vdso]")) {
+			start = strtoul(line, NULL, 16);
+			break;
+		}
+	fclose(f);
+	return start;
+}
+
+/* gdb reads the vDSO's symbols and unwind rules when it attaches, but not
+ * again when the program execs (gdb 13 and 16): the new program's vDSO is
+ * then code gdb knows nothing of, and a sample in clock_gettime unwinds
+ * into bogus frames.  Attaching happens before the exec, at the gate, so
+ * every exec needs it: read it from the program's memory. */
+static void load_vdso(struct run *r)
+{
+	unsigned long addr = vdso_address(r->target.pid);
+
+	if (addr)
+		gdb_command(r->gdb, SETUP_TIMEOUT_MS, NULL, NULL,
+			    "-interpreter-exec console \"add-symbol-file-from-memory %#lx\"", addr);
 }
 
 /* Notes the program's end, and resumes a thread gdb stopped on its own
@@ -64,7 +113,9 @@ static void handle_async(struct run *r, struct mi_record *rec)
 
 		if (reason && strncmp(reason, "exited", 6) == 0)
 			r->ended = 1;
-		else if (thread)
+		else if (thread && is_exec_stop(rec))
+			load_vdso(r);
+		if (thread && !r->ended)
 			gdb_send(r->gdb, "-exec-continue --thread %s", thread);
 	}
 	mi_record_free(rec);
@@ -129,6 +180,15 @@ static int wait_stopped(struct run *r, struct tick *t)
 
 		if (!rec)
 			return -1;
+		if (is_exec_stop(rec)) {
+			/* The program is a new one: the interrupts in flight
+			 * will never be answered and the other threads are
+			 * gone.  No sample this tick; the new program runs on. */
+			if (r->threads)
+				threads_changed(r->threads);
+			handle_async(r, rec);
+			return -1;
+		}
 		i = tick_index(t, rec);
 		if (i >= 0) {
 			t->stops[i] = rec;
@@ -140,11 +200,20 @@ static int wait_stopped(struct run *r, struct tick *t)
 	return pending ? -1 : 0;
 }
 
-/* Where each listing of a stack ends: most samples need only the first,
- * a deep chain of jitted calls the second, a deep Python stack with no
- * jitted code in reach the last (to the end).  gdb unwinds only as far as
- * asked, and each frame costs it time while the program is stopped. */
-static const int stack_chunk_end[] = { 3, 19, INT_MAX };
+/* Where each listing of a stack ends (frame levels): most samples need
+ * only the first, a chain of jitted calls the second or the last.  gdb
+ * unwinds only as far as asked, and each frame costs it about 0.1 ms while
+ * the program is stopped: a recursion thousands of calls deep listed whole
+ * would keep the program stopped most of its time.  So a listing ends at
+ * STACK_MAX_FRAMES, or as soon as it shows a recursion (a line on the
+ * stack twice): the innermost frames hold the self line and the lines the
+ * recursion repeats; callers further out get no total from such a sample,
+ * and the report counts it as cut.  Each chunk starts at the last frame of
+ * the one before: that frame exists, so a stack that ends right at a
+ * chunk's end (an idle OpenMP worker's 4 frames) is never asked for frames
+ * it does not have, which gdb answers with an error. */
+#define STACK_MAX_FRAMES 128
+static const int stack_chunk_end[] = { 3, 19, STACK_MAX_FRAMES - 1 };
 
 /* Lists the stack in chunks, stopping once it reaches Numba's CPython
  * wrapper or the interpreter's own frames, below which no jitted code of
@@ -154,13 +223,12 @@ static void record_stack(struct run *r, const char *thread)
 {
 	struct mi_record *recs[ARRAY_SIZE(stack_chunk_end)] = { NULL };
 	size_t nrecs = 0;
-	int bad = 0, low = 0;
+	int bad = 0, cut = 0, low = 0;
 
 	stack_reset(&r->stack);
-	for (; nrecs < ARRAY_SIZE(stack_chunk_end); low = stack_chunk_end[nrecs - 1] + 1) {
+	for (; nrecs < ARRAY_SIZE(stack_chunk_end); low = stack_chunk_end[nrecs - 1]) {
 		int high = stack_chunk_end[nrecs];
 		size_t seen = r->stack.n;
-		int got;
 
 		if (gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, &recs[nrecs], NULL,
 				"-stack-list-frames --thread %s --no-frame-filters %d %d",
@@ -168,21 +236,39 @@ static void record_stack(struct run *r, const char *thread)
 			bad = !gdb_failed(r->gdb);
 			break;
 		}
-		got = stack_append_mi(&r->stack, recs[nrecs++]->results);
-		if (got < 0)
+		if (stack_append_mi(&r->stack, recs[nrecs++]->results) < 0) {
 			bad = 1;
-		if (got < high - low + 1 || stack_reached_python(&r->stack, seen))
+			break;
+		}
+		if (r->stack.n < (size_t)high + 1 || stack_reached_python(&r->stack, seen))
+			break;
+		cut = nrecs == ARRAY_SIZE(stack_chunk_end) || stack_recursion(&r->stack);
+		if (cut)
 			break;
 	}
 	/* gdb numbers threads its own way: the main one is the process's. */
 	struct profile_origin o = { r->target.pid, strcmp(thread, MAIN_THREAD) == 0 ? r->target.pid : 0, 0 };
 
-	if (bad)
+	if (bad) {
 		profile_add_bad_sample(r->profile, &o);
-	else if (nrecs)
+	} else if (nrecs) {
 		profile_add_sample(r->profile, &o, r->stack.frames, r->stack.n);
+		if (cut)
+			r->profile->cut++;
+	}
 	while (nrecs > 0)
 		mi_record_free(recs[--nrecs]);
+}
+
+/* Did the interrupt stop the thread right on one of gdb's own
+ * breakpoints?  It got there as gdb stopped it for its own purposes (see
+ * choose_threads), or about to: not the program's time, no sample. */
+static int at_gdb_breakpoint(const struct mi_record *stop)
+{
+	const struct mi_value *frame = mi_find_tuple(stop->results, "frame");
+	const char *func = frame ? mi_find_string(frame->children, "func") : NULL;
+
+	return func && stack_is_gdb_event_function(func);
 }
 
 /* A thread our interrupt stopped right on one of gdb's breakpoints has
@@ -197,8 +283,13 @@ static void resume(struct run *r, const char *thread, const struct mi_record *st
 	const struct mi_value *frame = mi_find_tuple(stop->results, "frame");
 	const char *func = frame ? mi_find_string(frame->children, "func") : NULL;
 	const char *addr = frame ? mi_find_string(frame->children, "addr") : NULL;
+	const char *signal = mi_find_string(stop->results, "signal-name");
 
-	if (func && addr && stack_is_gdb_event_function(func)) {
+	/* A jump delivers no signal: one that came with the stop (the
+	 * program's, caught as the interrupt landed) goes on with a continue,
+	 * which passes it, even at the price of the breakpoint's event. */
+	if (func && addr && stack_is_gdb_event_function(func) &&
+	    (!signal || strcmp(signal, "0") == 0 || strcmp(signal, "SIGSTOP") == 0)) {
 		gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL, "-exec-jump --thread %s *%s",
 			    thread, addr);
 		return;
@@ -207,16 +298,24 @@ static void resume(struct run *r, const char *thread, const struct mi_record *st
 }
 
 /* The threads to sample now: the main thread, or with --threads all the
- * ones on a CPU (none: nothing to sample this tick). */
-static void choose_threads(struct run *r, struct tick *t)
+ * ones on a CPU (none: nothing to sample this tick).  -1 when the main
+ * thread is stopped on gdb's own account: at its shared-library or JIT
+ * breakpoint, while gdb reads the new library's or code's symbols, which
+ * takes far longer than what the program does there.  That time is gdb's,
+ * not the program's: an interrupt would be answered only once gdb lets the
+ * thread go, and land in the loader right after the breakpoint. */
+static int choose_threads(struct run *r, struct tick *t)
 {
 	memset(t, 0, sizeof(*t));
 	if (!r->threads) {
+		if (threads_state(r->target.pid, r->target.pid) == 't')
+			return -1;
 		snprintf(t->ids[0], THREADS_ID_MAX, "%s", MAIN_THREAD);
 		t->n = 1;
-		return;
+		return 0;
 	}
 	t->n = threads_running(r->threads, r->gdb, t->ids, MAX_THREADS);
+	return 0;
 }
 
 /* Interrupts each thread of the tick, dropping those gdb refuses (a
@@ -242,8 +341,9 @@ static void take_sample(struct run *r)
 	struct tick t;
 	long long stopped_at;
 
+	if (choose_threads(r, &t) < 0)
+		return;		/* gdb holds the program: not its time */
 	r->profile->ticks++;
-	choose_threads(r, &t);
 	interrupt_threads(r, &t);
 	if (!t.n) {
 		drain_async(r);	/* all asleep, or the program is ending */
@@ -252,7 +352,8 @@ static void take_sample(struct run *r)
 	stopped_at = now_ns();
 	if (wait_stopped(r, &t) == 0)
 		for (size_t i = 0; i < t.n; i++)
-			record_stack(r, t.ids[i]);
+			if (!at_gdb_breakpoint(t.stops[i]))
+				record_stack(r, t.ids[i]);
 	for (size_t i = 0; i < t.n; i++) {
 		if (t.stops[i])
 			resume(r, t.ids[i], t.stops[i]);
@@ -274,12 +375,14 @@ static void sample_loop(struct run *r)
 		/* Skip deadlines a slow sample made us miss. */
 		k = k + 1 > (now_ns() - start) / period + 1 ? k + 1 : (now_ns() - start) / period + 1;
 	}
+	handle_signals(r);	/* one that came as the program ended */
 	r->profile->wall_seconds = (double)(now_ns() - start) / 1e9;
 	r->profile->paused_seconds = (double)r->paused_ns / 1e9;
 	r->profile->rate_requested = r->opt->rate;
 	free(r->profile->sampler);
 	r->profile->sampler = xstrdup("gdb");
 	r->profile->all_threads = r->opt->all_threads;
+	r->profile->cut_depth = STACK_MAX_FRAMES;
 }
 
 /* Settings for quiet, fast sampling.  Failures of the optional ones
@@ -295,6 +398,9 @@ static int configure_gdb(struct gdb *g, const char *path)
 		 * non-stop mode sends are gdb's own and never passed on. */
 		"-interpreter-exec console \"handle all nostop noprint pass\"",
 		"-interpreter-exec console \"handle SIGINT nostop noprint pass\"",
+		/* An exec ends every interrupt in flight unanswered: have gdb
+		 * report it (a stop, see wait_stopped). */
+		"-interpreter-exec console \"catch exec\"",
 	};
 	static const char *const optional[] = {
 		"-gdb-set debuginfod enabled off",
@@ -361,7 +467,12 @@ static int attach_and_release(struct run *r)
 		free(msg);
 		return -1;
 	}
-	return target_release(&r->target);
+	if (target_release(&r->target) < 0)
+		return -1;
+	/* From here a signal is passed on at once, whatever nprof waits for
+	 * (before, it waits: the program is not running yet). */
+	gdb_watch(r->gdb, sigfwd_fd(), on_signal_fd, r);
+	return 0;
 }
 
 static int finish(struct run *r, int started)

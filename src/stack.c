@@ -32,10 +32,16 @@ int stack_append_mi(struct stack *st, const struct mi_value *results)
 	if (!list)
 		return -1;
 	for (const struct mi_value *v = list->children; v; v = v->next) {
+		const char *level;
+
 		if (v->kind != MI_TUPLE) {
 			st->n = before;
 			return -1;
 		}
+		/* A frame this stack already holds (chunks overlap). */
+		level = mi_find_string(v->children, "level");
+		if (level && strtoul(level, NULL, 10) < before)
+			continue;
 		st->frames = xgrow(st->frames, &st->alloc, st->n + 1, sizeof(*st->frames));
 		frame_from_mi(&st->frames[st->n++], v->children);
 	}
@@ -99,6 +105,26 @@ static int stack_python_called_from(const struct stack *st, size_t i)
 		return 1;
 	next = st->frames[i + 1].func;
 	return next && strcmp(next, "_PyFunction_Vectorcall") == 0 && i + 2 >= st->n;
+}
+
+/* Two frames of the same jitted line (a .py file: C code recursing in
+ * the interpreter or the loader is not what a listing is cut for). */
+static int same_line(const struct frame *a, const struct frame *b)
+{
+	size_t n = a->file ? strlen(a->file) : 0;
+
+	return a->line > 0 && a->line == b->line && n > 3 && strcmp(a->file + n - 3, ".py") == 0 &&
+	       b->file && a->func && b->func && strcmp(a->file, b->file) == 0 &&
+	       strcmp(a->func, b->func) == 0;
+}
+
+int stack_recursion(const struct stack *st)
+{
+	for (size_t i = 1; i < st->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (same_line(&st->frames[i], &st->frames[j]))
+				return 1;
+	return 0;
 }
 
 int stack_is_gdb_event_function(const char *func)

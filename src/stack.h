@@ -15,8 +15,10 @@ struct stack {
 };
 
 /* Appends the frames of a ^done record's results (stack=[frame={...},...])
- * to `st`; a stack listed in chunks is appended chunk by chunk.  Returns the
- * number of frames added, or -1 when the record has no readable stack. */
+ * to `st`; a stack listed in chunks is appended chunk by chunk, and a frame
+ * whose level the stack already holds (chunks that overlap) is skipped.
+ * Returns the number of frames added, or -1 when the record has no
+ * readable stack. */
 int stack_append_mi(struct stack *st, const struct mi_value *results);
 void stack_reset(struct stack *st);
 void stack_release(struct stack *st);
@@ -28,6 +30,10 @@ void stack_release(struct stack *st);
  * listed has no lines (the function Numba lifts out of a `with objmode()`
  * block): the jitted code that called it through Python is further down. */
 int stack_reached_python(const struct stack *st, size_t from);
+
+/* Does a source line appear twice on the stack (same function, file and
+ * line: a recursion)?  Further frames would repeat what is listed. */
+int stack_recursion(const struct stack *st);
 
 /* Is `func` one at whose entry gdb keeps a breakpoint of its own: the JIT
  * interface's (where Numba announces new code) or the dynamic linker's

@@ -136,6 +136,71 @@ static void test_gdb_that_stops_answering(void **state)
 	remove_fake(path);
 }
 
+struct watch_ctx {
+	int fd;			/* the watched pipe's read end */
+	const char *fifo;	/* what the fake gdb waits on */
+	int calls;
+};
+
+/* Drains the watched pipe and lets the fake gdb answer. */
+static void on_watched(void *ctx)
+{
+	struct watch_ctx *w = ctx;
+	char c;
+	FILE *f;
+
+	assert_int_equal(read(w->fd, &c, 1), 1);
+	w->calls++;
+	f = fopen(w->fifo, "w");
+	assert_non_null(f);
+	fputs("go\n", f);
+	fclose(f);
+}
+
+/* A gdb that answers "-wait" only once told to through a FIFO, which the
+ * watch callback does: the callback must run while gdb_command waits. */
+static void test_watched_fd_is_served_during_a_wait(void **state)
+{
+	char dir[] = "/tmp/nprof-test-watch-XXXXXX";
+	char *fifo, *body, *path;
+	struct watch_ctx w = { 0 };
+	struct gdb *g;
+	int p[2];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fifo = xasprintf("%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	body = xasprintf("while read -r line; do\n"
+			 "  tok=${line%%%%-*}; cmd=${line#$tok}\n"
+			 "  case $cmd in -wait) read -r x < '%s' ;; -gdb-exit) exit 0 ;; esac\n"
+			 "  echo \"${tok}^done\"; echo '(gdb) '\n"
+			 "done\n", fifo);
+	path = fake_gdb(body);
+	g = gdb_start(path);
+	assert_non_null(g);
+	assert_int_equal(pipe(p), 0);
+	w.fd = p[0];
+	w.fifo = fifo;
+	gdb_watch(g, p[0], on_watched, &w);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(gdb_command(g, 30000, NULL, NULL, "-wait"), 0);
+	assert_int_equal(w.calls, 1);
+	/* Unwatched: the fd is no longer served. */
+	gdb_watch(g, -1, NULL, NULL);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(gdb_command(g, 30000, NULL, NULL, "-list-features"), 0);
+	assert_int_equal(w.calls, 1);
+	gdb_close(g);
+	close(p[0]);
+	close(p[1]);
+	unlink(fifo);
+	rmdir(dir);
+	free(fifo);
+	free(body);
+	remove_fake(path);
+}
+
 static void test_missing_gdb(void **state)
 {
 	(void)state;
@@ -150,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_gdb_that_exits),
 		cmocka_unit_test(test_gdb_that_stops_answering),
 		cmocka_unit_test(test_missing_gdb),
+		cmocka_unit_test(test_watched_fd_is_served_during_a_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -121,9 +121,9 @@ static void test_fullname_preferred_over_file(void **state)
 
 	(void)state;
 	assert_int_equal(stack_append_mi(&st, rec->results), 2);
-	/* A second chunk appends; a reset starts over. */
-	assert_int_equal(stack_append_mi(&st, rec->results), 2);
-	assert_int_equal(st.n, 4);
+	/* The same frames again (by level) are not appended; a reset starts over. */
+	assert_int_equal(stack_append_mi(&st, rec->results), 0);
+	assert_int_equal(st.n, 2);
 	assert_false(stack_reached_python(&st, 0));
 	stack_reset(&st);
 	assert_int_equal(stack_append_mi(&st, rec->results), 2);
@@ -170,6 +170,83 @@ static void test_bad_line_numbers_become_zero(void **state)
 	mi_record_free(rec);
 }
 
+/* The ^done record answering command `token` in a transcript. */
+static struct mi_record *transcript_result(const char *name, long token)
+{
+	char path[4096], line[65536], prefix[32];
+	const char *srcdir = getenv("srcdir");
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/data/mi/%s", srcdir ? srcdir : "tests", name);
+	snprintf(prefix, sizeof(prefix), "%ld^done", token);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, prefix, strlen(prefix)) == 0) {
+			fclose(f);
+			return mi_parse_line(line, strcspn(line, "\n"));
+		}
+	}
+	fclose(f);
+	fail_msg("no result %ld in %s", token, name);
+	return NULL;
+}
+
+/* An idle OpenMP worker of gdb 13 (four-frames-gdb13.mi): frames 0-3,
+ * then the overlapping chunk 3-19 gives frame 3 alone.  Frame 3 is not
+ * added twice, and the stack ends at 4 frames. */
+static void test_overlapping_chunks_of_a_four_frame_stack(void **state)
+{
+	struct mi_record *first = transcript_result("four-frames-gdb13.mi", 224);
+	struct mi_record *second = transcript_result("four-frames-gdb13.mi", 225);
+	struct stack st = { 0 };
+
+	(void)state;
+	assert_int_equal(stack_append_mi(&st, first->results), 4);
+	assert_int_equal(stack_append_mi(&st, second->results), 0);
+	assert_int_equal(st.n, 4);
+	assert_string_equal(st.frames[3].func, "clone3");
+	assert_false(stack_recursion(&st));
+	/* The main thread's full chunk 3-19 adds frames 4-19 only. */
+	stack_reset(&st);
+	first = (mi_record_free(first), transcript_result("four-frames-gdb13.mi", 222));
+	mi_record_free(second);
+	second = transcript_result("four-frames-gdb13.mi", 223);
+	assert_int_equal(stack_append_mi(&st, first->results), 4);
+	assert_int_equal(stack_append_mi(&st, second->results), 16);
+	assert_int_equal(st.n, 20);
+	stack_release(&st);
+	mi_record_free(first);
+	mi_record_free(second);
+}
+
+static void test_recursion_is_a_jitted_line_twice(void **state)
+{
+	const char *rec_line = "^done,stack=[frame={level=\"0\",func=\"leaf\",file=\"/k.py\",line=\"9\"},"
+			       "frame={level=\"1\",func=\"rec\",file=\"/k.py\",line=\"15\"},"
+			       "frame={level=\"2\",func=\"rec\",file=\"/k.py\",line=\"16\"},"
+			       "frame={level=\"3\",func=\"rec\",file=\"/k.py\",line=\"16\"}]";
+	const char *c_line = "^done,stack=[frame={level=\"0\",func=\"f\",file=\"a.c\",line=\"3\"},"
+			     "frame={level=\"1\",func=\"f\",file=\"a.c\",line=\"3\"},"
+			     "frame={level=\"2\",func=\"g\",file=\"/k.py\",line=\"16\"}]";
+	struct mi_record *rec = mi_parse_line(rec_line, strlen(rec_line));
+	struct mi_record *c = mi_parse_line(c_line, strlen(c_line));
+	struct stack st = { 0 };
+
+	(void)state;
+	assert_int_equal(stack_append_mi(&st, rec->results), 4);
+	assert_true(stack_recursion(&st));
+	st.n = 3;
+	assert_false(stack_recursion(&st));
+	/* C code recursing, or the same line in another function, is not. */
+	stack_reset(&st);
+	assert_int_equal(stack_append_mi(&st, c->results), 3);
+	assert_false(stack_recursion(&st));
+	stack_release(&st);
+	mi_record_free(rec);
+	mi_record_free(c);
+}
+
 static void test_gdb_event_functions(void **state)
 {
 	(void)state;
@@ -190,6 +267,8 @@ int main(void)
 		cmocka_unit_test(test_unreadable_results_are_refused),
 		cmocka_unit_test(test_bad_line_numbers_become_zero),
 		cmocka_unit_test(test_gdb_event_functions),
+		cmocka_unit_test(test_overlapping_chunks_of_a_four_frame_stack),
+		cmocka_unit_test(test_recursion_is_a_jitted_line_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

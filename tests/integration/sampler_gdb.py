@@ -1,0 +1,116 @@
+"""Integration tests of the gdb sampler's own skews (issue 8) and of what
+it must survive (issue 12): real Numba programs whose truth, where there
+is one, the program measures itself."""
+import os
+import re
+import signal
+import subprocess
+
+from harness import NPROF, PYTHON, annotate, line_of, program, report_lines, run
+
+GDB = ["--sampler", "gdb"]
+
+
+def header(out):
+    line = next(l for l in out.splitlines() if l.startswith("nprof: ") and "samples" in l)
+    def pct(what):
+        m = re.search(r"([\d.]+)% " + what, line)
+        return float(m.group(1)) if m else 0.0
+    return line, pct
+
+
+def test_stacks_of_exactly_four_frames_are_read(tmp):
+    """Idle OpenMP workers have exactly 4 frames: the listing must end
+    there, not ask gdb for frames 4-19 and count an error."""
+    status, out, err = annotate(*GDB, "--threads", "all", "--", program("prange.py"))
+    assert status == 0, err
+    line, pct = header(out)
+    assert pct("unreadable") < 3, line
+
+
+def test_short_program_numba_share_matches_its_own_measure(tmp):
+    """Time the program spends stopped at gdb's own breakpoints (loading a
+    library's symbols) is not the program's: the Numba share of a short
+    program is its measured CPU share, within noise."""
+    script = program("short_share.py")
+    status, out, err = annotate(*GDB, "--", script)
+    assert status == 0, err
+    truth = float(re.search(r"numba share ([\d.]+)%", out).group(1))
+    rows = report_lines(out, "short_share.py")
+    hot = line_of(script, "# kernel line")
+    line, pct = header(out)
+    share = 100 - pct("not in Numba code") - pct("unreadable")
+    assert rows.get(hot, (None,))[0], out
+    assert abs(share - truth) < 8, (share, truth, line)
+
+
+def test_deep_recursion_is_listed_only_as_deep_as_needed(tmp):
+    """A recursion 2,600 calls deep: its lines are on the innermost frames;
+    listing all of them kept the program stopped most of its time.  The
+    report says the stacks were cut."""
+    script = program("deep_recursion.py")
+    log = os.path.join(tmp, "mi.log")
+    status, out, err = annotate(*GDB, "--", script, env={"NPROF_MI_LOG": log})
+    assert status == 0, err
+    line, pct = header(out)
+    assert "of stacks cut" in line, line
+    with open(log, errors="replace") as f:
+        deepest = max(int(n) for n in re.findall(r'frame=\{level="(\d+)"', f.read()))
+    assert deepest < 128, deepest
+    # Loose, for a loaded machine: listing all 2,600 frames paused it 96%.
+    m = re.search(r"paused the target ([\d.]+)%", line)
+    assert m and float(m.group(1)) < 85, line
+    rows = report_lines(out, "deep_recursion.py")
+    leaf, recursion = line_of(script, "# leaf line"), line_of(script, "# recursion line")
+    assert rows.get(leaf, (None,))[0], out
+    assert rows.get(recursion, (None, None))[1], out
+
+
+def test_the_program_after_an_exec_is_sampled(tmp):
+    """An interrupt in flight when the program execs is never answered:
+    sampling must go on with the new program at once."""
+    script = program("execs.py")
+    status, out, err = annotate(*GDB, "--", script)
+    assert status == 0, err
+    assert "exec'd" in out
+    rows = report_lines(out, "execs.py")
+    before, after = line_of(script, "# before line"), line_of(script, "# after line")
+    assert rows.get(before, (None,))[0], out
+    assert rows.get(after, (None,))[0] and rows[after][0] > 15, out
+
+
+def test_sighup_is_passed_on_while_nprof_waits_for_gdb(tmp):
+    """A SIGHUP sent to nprof right after the program execs (when an
+    interrupt may be in flight) reaches the program: it dies of it."""
+    proc = subprocess.Popen([NPROF, "annotate", "--python", PYTHON, *GDB, "--",
+                             program("execs.py")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if "exec'd" in line:
+                proc.send_signal(signal.SIGHUP)
+                break
+        out, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 128 + signal.SIGHUP, (proc.returncode, err)
+
+
+def test_stacks_inside_the_vdso_unwind_to_their_caller(tmp):
+    """gdb attaches before the program's exec: the vDSO it read then is not
+    the new program's, and clock_gettime unwound into bogus frames."""
+    log = os.path.join(tmp, "mi.log")
+    status, out, err = annotate(*GDB, "--", program("vdso_clock.py"), env={"NPROF_MI_LOG": log})
+    assert status == 0, err
+    with open(log, errors="replace") as f:
+        stacks = [l for l in f if re.match(r'\d+\^done,stack=\[frame=\{level="0"', l)]
+    funcs = [re.findall(r'func="([^"]*)"', l) for l in stacks]
+    in_vdso = [f for f in funcs if f and "clock_gettime" in f[0]]
+    assert in_vdso, "no sample named clock_gettime in the vDSO"
+    assert all(len(f) > 1 and "clock_gettime" in f[1] for f in in_vdso), in_vdso[:3]
+
+
+if __name__ == "__main__":
+    run([f for name, f in sorted(globals().items()) if name.startswith("test_")])
