@@ -10,7 +10,6 @@
  * against the compilation directory: the latter is what a renderer can
  * open. */
 static int stack_is_lineless_jit(const struct frame *f);
-static int stack_python_called_from(const struct stack *st, size_t i);
 
 static void frame_from_mi(struct frame *f, const struct mi_value *tuple)
 {
@@ -86,25 +85,12 @@ int stack_reached_python(const struct stack *st, size_t from)
 			continue;
 		/* Numba's wrapper that CPython calls, then CPython 3.x's
 		 * bytecode loop and its entry point. */
-		if (strncmp(func, "cpython::", 9) == 0 || strcmp(func, "PyEval_EvalCode") == 0)
+		if (strncmp(func, "cpython::", 9) == 0 ||
+		    strcmp(func, "_PyEval_EvalFrameDefault") == 0 ||
+		    strcmp(func, "PyEval_EvalCode") == 0)
 			return 1;
-		if (strcmp(func, "_PyEval_EvalFrameDefault") == 0)
-			return stack_python_called_from(st, i) ? 0 : 1;
 	}
 	return 0;
-}
-
-/* Is the bytecode loop at frame i perhaps Python called by jitted code
- * (an objmode block's), which frames not listed yet would show: the loop
- * is the last frame listed, or a Python function call is, right below. */
-static int stack_python_called_from(const struct stack *st, size_t i)
-{
-	const char *next;
-
-	if (i + 1 >= st->n)
-		return 1;
-	next = st->frames[i + 1].func;
-	return next && strcmp(next, "_PyFunction_Vectorcall") == 0 && i + 2 >= st->n;
 }
 
 /* Two frames of the same jitted line (a .py file: C code recursing in
