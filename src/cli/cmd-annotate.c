@@ -225,6 +225,18 @@ static const char *python_script(char **args, int *isolated)
 	return NULL;
 }
 
+/* The versions in locate_check_python's "Python 3.11.2, numba 0.56.4",
+ * for the saved profile. */
+static void annotate_versions(const char *line, struct profile *p)
+{
+	const char *numba = line ? strstr(line, ", numba ") : NULL;
+
+	if (!numba || strncmp(line, "Python ", 7) != 0)
+		return;
+	p->python_version = xstrndup(line + 7, (size_t)(numba - line - 7));
+	p->numba_version = xstrdup(numba + 8);
+}
+
 /* The command line, for the saved profile: words joined by spaces. */
 static char *annotate_command(char **argv)
 {
@@ -310,6 +322,7 @@ static int run(struct annotate_options *o, char **args)
 		: !shim ? "numba code generation: debug, nprof's start-up hook was not loaded (no inlining, bounds checks on)"
 		: "numba code generation: as shipped (line tables added, nothing else changed)");
 	profile->command = annotate_command(argv);
+	annotate_versions(line, profile);
 	code = o->sampler == SAMPLER_PERF ? sampler_perf_run(&so, profile)
 	       : o->sampler == SAMPLER_PTRACE ? sampler_ptrace_run(&so, profile)
 					     : sampler_gdb_run(&so, profile);

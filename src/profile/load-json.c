@@ -73,6 +73,8 @@ static int load_header(struct load *l, const struct json *root)
 				 "use a newer nprof", v->u.number, LOAD_JSON_VERSION);
 	p->sampler = load_strdup_or_null(root, "sampler");
 	p->command = load_strdup_or_null(root, "command");
+	p->python_version = load_strdup_or_null(root, "python_version");
+	p->numba_version = load_strdup_or_null(root, "numba_version");
 	p->codegen = load_strdup_or_null(root, "codegen");
 	p->rate_requested = json_get_number(root, "rate_requested", 0);
 	p->cpu_time = json_get_bool(root, "cpu_time", 0);

@@ -117,6 +117,8 @@ void profile_free(struct profile *p)
 	free(p->sampler);
 	free(p->codegen);
 	free(p->command);
+	free(p->python_version);
+	free(p->numba_version);
 	free(p);
 }
 

@@ -157,6 +157,8 @@ struct profile {
 	char *sampler;		/* "perf", "gdb", or NULL */
 	char *codegen;		/* how the code was compiled (one line), or NULL */
 	char *command;		/* the command line profiled, or NULL */
+	char *python_version;	/* "3.11.2" of the python profiled, or NULL */
+	char *numba_version;	/* "0.56.4" of its numba, or NULL */
 
 	/* The stacks, and who and when each sample was. */
 	struct profile_frame *frames;

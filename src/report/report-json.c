@@ -61,6 +61,10 @@ static void json_header(FILE *out, struct profile *p)
 	json_str_or_null(out, p->sampler);
 	json_key(out, "command", &first);
 	json_str_or_null(out, p->command);
+	json_key(out, "python_version", &first);
+	json_str_or_null(out, p->python_version);
+	json_key(out, "numba_version", &first);
+	json_str_or_null(out, p->numba_version);
 	json_key(out, "codegen", &first);
 	json_str_or_null(out, p->codegen);
 	json_key(out, "rate_requested", &first);

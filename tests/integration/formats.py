@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from harness import EXAMPLE, annotate, line_of, nprof, nprof_bytes, one_line_error, run
+from harness import EXAMPLE, PYTHON, annotate, line_of, nprof, nprof_bytes, one_line_error, run
 
 DEPS = os.environ.get("NPROF_TEST_DEPS") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nprof-test-deps")
@@ -81,7 +81,11 @@ def test_json_is_lossless_and_counts_are_integers(tmp):
     assert len(prof["samples"]["stack"]) == c["samples"]
     assert sum(t["samples"] for t in prof["threads"]) == c["samples"]
     assert all(isinstance(v, int) for v in c.values())
-    assert prof["sampler"] in ("perf", "gdb") and prof["command"].endswith(f"two_loops.py {REPEATS}")
+    assert prof["sampler"] in ("perf", "ptrace", "gdb") and prof["command"].endswith(f"two_loops.py {REPEATS}")
+    # The versions of the python profiled, as it reports them itself.
+    versions = subprocess.run([PYTHON, "-c", "import sys, numba; print(sys.version.split()[0], numba.__version__)"],
+                              capture_output=True, text=True, check=True).stdout.split()
+    assert [prof["python_version"], prof["numba_version"]] == versions, (prof["python_version"], prof["numba_version"])
     costly = line_of(EXAMPLE, "np.sqrt(a[i])")
     hot = [f for f in prof["frames"] if f.get("line") == costly]
     assert hot and hot[0]["name"] == "kernel" and hot[0]["kind"] == "user", prof["frames"]
