@@ -229,9 +229,9 @@ static const char *python_script(char **args, int *isolated)
  * for the saved profile. */
 static void annotate_versions(const char *line, struct profile *p)
 {
-	const char *numba = line ? strstr(line, ", numba ") : NULL;
+	const char *numba;
 
-	if (!numba || strncmp(line, "Python ", 7) != 0)
+	if (!line || strncmp(line, "Python ", 7) != 0 || !(numba = strstr(line + 7, ", numba ")))
 		return;
 	p->python_version = xstrndup(line + 7, (size_t)(numba - line - 7));
 	p->numba_version = xstrdup(numba + 8);
