@@ -3,7 +3,6 @@ a failed assertion fails that test only, skip() skips it; the run ends with
 the plain line 'N passed, M failed, K skipped' and exit status 1 when
 anything failed, else 77 (Automake's SKIP) when anything was skipped."""
 import os
-import shutil
 import re
 import select
 import subprocess
@@ -167,15 +166,6 @@ def skip(reason):
 def skip_without_perf():
     if not perf_allowed():
         skip("perf events are not allowed here")
-
-
-def sanitized():
-    """Is nprof a sanitizer build (linked to libasan)?"""
-    try:
-        with open(shutil.which(NPROF) or NPROF, "rb") as f:
-            return b"libasan.so" in f.read()
-    except OSError:
-        return False
 
 
 def numba_available():
