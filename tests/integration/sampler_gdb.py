@@ -109,10 +109,10 @@ def test_stacks_inside_the_vdso_unwind_to_their_caller(tmp):
     assert status == 0, err
     with open(log, errors="replace") as f:
         stacks = [l for l in f if re.match(r'\d+\^done,stack=\[frame=\{level="0"', l)]
-    funcs = [re.findall(r'func="([^"]*)"', l) for l in stacks]
-    # The vDSO's own symbol (libc's __GI___clock_gettime calls it; a
-    # sample in libc's is not in the vDSO).
-    in_vdso = [f for f in funcs if f and f[0] in ("clock_gettime", "__vdso_clock_gettime")]
+    # A frame of the vDSO has no file behind it: gdb gives it no "from"
+    # (libc's clock_gettime, which calls it, has from="...libc.so.6").
+    in_vdso = [re.findall(r'func="([^"]*)"', l) for l in stacks
+               if re.match(r'\d+\^done,stack=\[frame=\{level="0",addr="[^"]*",func="[^"]*clock_gettime",arch=', l)]
     assert in_vdso, "no sample named clock_gettime in the vDSO"
     assert all(len(f) > 1 and "clock_gettime" in f[1] for f in in_vdso), in_vdso[:3]
 
