@@ -3,6 +3,7 @@ a failed assertion fails that test only, skip() skips it; the run ends with
 the plain line 'N passed, M failed, K skipped' and exit status 1 when
 anything failed, else 77 (Automake's SKIP) when anything was skipped."""
 import os
+import shutil
 import re
 import select
 import subprocess
@@ -166,6 +167,15 @@ def skip(reason):
 def skip_without_perf():
     if not perf_allowed():
         skip("perf events are not allowed here")
+
+
+def sanitized():
+    """Is nprof a sanitizer build (linked to libasan)?"""
+    try:
+        with open(shutil.which(NPROF) or NPROF, "rb") as f:
+            return b"libasan.so" in f.read()
+    except OSError:
+        return False
 
 
 def numba_available():
