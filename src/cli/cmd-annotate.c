@@ -103,19 +103,6 @@ static int parse_rate(const char *s, double *rate)
 	return 0;
 }
 
-static int parse_sort(const char *s, enum profile_sort *sort)
-{
-	if (strcmp(s, "self") == 0)
-		*sort = PROFILE_SORT_SELF;
-	else if (strcmp(s, "total") == 0)
-		*sort = PROFILE_SORT_TOTAL;
-	else if (strcmp(s, "name") == 0)
-		*sort = PROFILE_SORT_NAME;
-	else
-		return error("invalid --sort '%s'; use self, total or name", s);
-	return 0;
-}
-
 static int parse_threads(const char *s, int *all)
 {
 	if (strcmp(s, "main") == 0)
@@ -167,7 +154,7 @@ static int parse_options(int argc, char **argv, struct annotate_options *o)
 			break;
 		case OPT_NUMBA_DEBUG: o->numba_debug = 1; break;
 		case OPT_SHOW_INTERNALS: o->report.show_internals = 1; break;
-		case OPT_SORT: if (parse_sort(optarg, &o->report.sort) < 0) return -1; break;
+		case OPT_SORT: if (report_sort_parse(optarg, &o->report.sort) < 0) return -1; break;
 		case OPT_THREADS: if (parse_threads(optarg, &o->all_threads) < 0) return -1; break;
 		case OPT_SAMPLER: if (parse_sampler(optarg, &o->sampler) < 0) return -1; break;
 		case OPT_FORMAT: o->format = optarg; break;

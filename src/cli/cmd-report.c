@@ -46,23 +46,9 @@ static const struct option report_long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int report_parse_sort(const char *s, enum profile_sort *sort);
 static int report_parse_options(int argc, char **argv, struct report_cmd_options *o);
 static struct profile *report_load(const char *path);
 static int cmd_report_exec(int argc, char **argv);
-
-static int report_parse_sort(const char *s, enum profile_sort *sort)
-{
-	if (strcmp(s, "self") == 0)
-		*sort = PROFILE_SORT_SELF;
-	else if (strcmp(s, "total") == 0)
-		*sort = PROFILE_SORT_TOTAL;
-	else if (strcmp(s, "name") == 0)
-		*sort = PROFILE_SORT_NAME;
-	else
-		return error("invalid --sort '%s'; use self, total or name", s);
-	return 0;
-}
 
 /* The index of the profile argument, -1 after a usage error, 0 after --help. */
 static int report_parse_options(int argc, char **argv, struct report_cmd_options *o)
@@ -78,7 +64,7 @@ static int report_parse_options(int argc, char **argv, struct report_cmd_options
 		case 'o': o->output = optarg; break;
 		case OPT_SHOW_INTERNALS: o->report.show_internals = 1; break;
 		case OPT_SORT:
-			if (report_parse_sort(optarg, &o->report.sort) < 0)
+			if (report_sort_parse(optarg, &o->report.sort) < 0)
 				return -1;
 			break;
 		case 'h': fputs(report_usage, stdout); return 0;

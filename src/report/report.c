@@ -95,3 +95,16 @@ char *report_frame_label(const struct profile_frame *f)
 		return xasprintf("%s (%s)", f->name, f->lib);
 	return xstrdup(f->name);
 }
+
+int report_sort_parse(const char *s, enum profile_sort *sort)
+{
+	if (strcmp(s, "self") == 0)
+		*sort = PROFILE_SORT_SELF;
+	else if (strcmp(s, "total") == 0)
+		*sort = PROFILE_SORT_TOTAL;
+	else if (strcmp(s, "name") == 0)
+		*sort = PROFILE_SORT_NAME;
+	else
+		return error("invalid --sort '%s'; use self, total or name", s);
+	return 0;
+}

@@ -40,6 +40,9 @@ const struct report_format *report_format_for_path(const char *path);
  * standard output): the one named, else the one the file name's suffix
  * asks for, else text.  NULL after printing an error for an unknown name. */
 const struct report_format *report_format_choose(const char *name, const char *path);
+/* --sort KEY (self, total, name) of annotate and report: 0, or -1 after
+ * printing why. */
+int report_sort_parse(const char *s, enum profile_sort *sort);
 /* "text, json, ..." for messages and help. */
 const char *report_format_names(void);
 
