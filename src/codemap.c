@@ -24,6 +24,7 @@ struct codemap_file {
 	struct elfcode *code;	/* NULL when not readable ELF */
 	int has_descriptor;	/* it defines __jit_debug_descriptor */
 	int interpreter;	/* the python executable or libpython */
+	int pool;		/* codemap_is_pool_file */
 	uint64_t descriptor;	/* that symbol's ELF address */
 };
 
@@ -252,9 +253,24 @@ static void codemap_add_mapping(struct codemap *m, uint64_t lo, uint64_t hi, uin
 	m->entries = xgrow(m->entries, &m->entries_alloc, m->nentries + 1, sizeof(*m->entries));
 	e = &m->entries[m->nentries++];
 	*e = (struct codemap_entry){ .lo = lo, .hi = hi, .bias = bias, .code = file->code,
-				     .interpreter = file->interpreter };
+				     .interpreter = file->interpreter, .pool = file->pool };
 	if (file->has_descriptor)
 		codemap_add_list(m, file->descriptor + bias);
+}
+
+int codemap_is_pool_file(const char *path)
+{
+	static const char *const prefixes[] = {
+		"workqueue.", "omppool.", "tbbpool.",	/* numba/np/ufunc */
+		"libgomp.", "libgomp-", "libiomp", "libomp.", "libtbb.", "libtbb_",
+	};
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (strncmp(base, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
 }
 
 /* The program's executable (python itself) or a libpython. */
@@ -297,6 +313,7 @@ static struct codemap_file *codemap_file(struct codemap *m, const char *path)
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);
 	f->interpreter = codemap_is_interpreter(m, path);
+	f->pool = codemap_is_pool_file(path);
 	f->code = elfcode_open_file(path);
 	if (f->code && elfcode_symbol(f->code, "__jit_debug_descriptor", &f->descriptor) == 0)
 		f->has_descriptor = 1;

@@ -21,9 +21,17 @@ struct codemap_entry {
 	struct elfcode *code;
 	int jit;		/* a JIT object (Numba's code) */
 	int interpreter;	/* the python executable or libpython */
+	int pool;		/* a library of Numba's thread pool */
 };
 
 struct codemap;
+
+/* Is `path` a library of one of Numba's threading layers, whose own code
+ * (not the jitted code it calls) is the pool waiting or spinning for work:
+ * Numba's workqueue, omppool and tbbpool modules, OpenMP's runtimes
+ * (libgomp, libiomp, libomp) and TBB's scheduler (libtbb, not its
+ * allocator libtbbmalloc)? */
+int codemap_is_pool_file(const char *path);
 
 struct codemap *codemap_new(pid_t pid);
 void codemap_free(struct codemap *m);

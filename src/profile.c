@@ -12,6 +12,8 @@
  * it would allocate a line table of that size. */
 #define PROFILE_MAX_LINE (1 << 22)
 
+#define PROFILE_PARFOR_PREFIX "__numba_parfor_gufunc"
+
 /* Where one sample puts its self count. */
 struct profile_self {
 	size_t file, func;
@@ -31,11 +33,15 @@ static const char *profile_symbol_last(const char *s, const char *end);
 static char *profile_symbol_mangled(const char *s);
 static char *profile_symbol_decode(const char *s, size_t n);
 static int profile_hex(int c);
+static char *profile_func_parfor(char *name);
 static int profile_is_numba_dir(const char *dir);
 static int profile_file_cmp(const void *a, const void *b);
 static int profile_func_cmp_self(const void *a, const void *b);
 static int profile_func_cmp_total(const void *a, const void *b);
 static int profile_func_cmp_name(const void *a, const void *b);
+static enum sample_kind profile_add(struct profile *p, const struct frame *frames, size_t n,
+				    struct profile_self *out);
+static void profile_thread_self(struct profile_thread *t, const char *file, int line);
 
 struct profile *profile_new(profile_internal_fn is_internal, void *ctx)
 {
@@ -60,8 +66,13 @@ void profile_free(struct profile *p)
 		free(p->funcs[i].name);
 		free(p->funcs[i].file);
 	}
+	for (i = 0; i < p->nthreads; i++) {
+		free(p->threads[i].name);
+		free(p->threads[i].lines);
+	}
 	free(p->files);
 	free(p->funcs);
+	free(p->threads);
 	free(p);
 }
 
@@ -154,6 +165,14 @@ static void profile_count_total(struct profile *p, size_t file, int line, size_t
 
 enum sample_kind profile_add_stack(struct profile *p, const struct frame *frames, size_t n)
 {
+	return profile_add(p, frames, n, NULL);
+}
+
+/* Counts one stack; *out (when given) gets where its self count went
+ * (out->set is 0 unless that was a user line). */
+static enum sample_kind profile_add(struct profile *p, const struct frame *frames, size_t n,
+				    struct profile_self *out)
+{
 	struct profile_self user = { 0 }, internal = { 0 }, *self;
 	unsigned long stamp;
 	size_t i, file, func;
@@ -187,6 +206,8 @@ enum sample_kind profile_add_stack(struct profile *p, const struct frame *frames
 	p->files[self->file].lines[self->line].self++;
 	p->files[self->file].self++;
 	p->funcs[self->func].self++;
+	if (out)
+		*out = user;
 	return SAMPLE_NUMBA;
 }
 
@@ -194,6 +215,95 @@ void profile_add_bad(struct profile *p)
 {
 	p->samples++;
 	p->bad++;
+}
+
+void profile_add_pool_wait(struct profile *p)
+{
+	p->samples++;
+	p->pool_wait++;
+}
+
+struct profile_thread *profile_thread(struct profile *p, int tid)
+{
+	struct profile_thread *t;
+
+	if (tid <= 0)
+		return NULL;
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].tid == tid)
+			return &p->threads[i];
+	p->threads = xgrow(p->threads, &p->threads_alloc, p->nthreads + 1, sizeof(*p->threads));
+	t = &p->threads[p->nthreads++];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	return t;
+}
+
+/* Linear: a thread's self samples fall on a handful of lines. */
+static void profile_thread_self(struct profile_thread *t, const char *file, int line)
+{
+	struct profile_thread_line *l;
+
+	for (size_t i = 0; i < t->nlines; i++) {
+		if (t->lines[i].file == file && t->lines[i].line == line) {
+			t->lines[i].self++;
+			return;
+		}
+	}
+	t->lines = xgrow(t->lines, &t->lines_alloc, t->nlines + 1, sizeof(*t->lines));
+	l = &t->lines[t->nlines++];
+	*l = (struct profile_thread_line){ file, line, 1 };
+}
+
+enum sample_kind profile_add_stack_of(struct profile *p, int tid, const struct frame *frames,
+				      size_t n)
+{
+	struct profile_self self = { 0 };
+	enum sample_kind kind = profile_add(p, frames, n, &self);
+	struct profile_thread *t = profile_thread(p, tid);
+
+	if (t) {
+		t->samples++;
+		if (self.set)
+			profile_thread_self(t, p->files[self.file].path, self.line);
+	}
+	return kind;
+}
+
+void profile_add_bad_of(struct profile *p, int tid)
+{
+	struct profile_thread *t = profile_thread(p, tid);
+
+	profile_add_bad(p);
+	if (t)
+		t->samples++;
+}
+
+void profile_add_pool_wait_of(struct profile *p, int tid)
+{
+	struct profile_thread *t = profile_thread(p, tid);
+
+	profile_add_pool_wait(p);
+	if (t) {
+		t->samples++;
+		t->pool_wait++;
+	}
+}
+
+const struct profile_thread_line *profile_thread_top(const struct profile_thread *t)
+{
+	const struct profile_thread_line *top = NULL;
+
+	for (size_t i = 0; i < t->nlines; i++) {
+		const struct profile_thread_line *l = &t->lines[i];
+
+		if (!top || l->self > top->self ||
+		    (l->self == top->self && (strcmp(l->file, top->file) < 0 ||
+					      (strcmp(l->file, top->file) == 0 &&
+					       l->line < top->line))))
+			top = l;
+	}
+	return top;
 }
 
 static int profile_file_cmp(const void *a, const void *b)
@@ -420,14 +530,24 @@ char *profile_func_name(const char *symbol)
 		return xstrdup("?");
 	name = profile_symbol_mangled(symbol);
 	if (name)
-		return name;
+		return profile_func_parfor(name);
 	end = symbol + strlen(symbol);
 	end = profile_symbol_args(symbol, end);
 	end = profile_symbol_tags(symbol, end);
 	start = profile_symbol_last(symbol, end);
 	if (start == end)
 		return xstrdup("?");
-	return profile_symbol_decode(start, (size_t)(end - start));
+	return profile_func_parfor(profile_symbol_decode(start, (size_t)(end - start)));
+}
+
+/* The function Numba generates around a parallel loop's body
+ * ("__numba_parfor_gufunc_0x7f..."): no name the user wrote. */
+static char *profile_func_parfor(char *name)
+{
+	if (strncmp(name, PROFILE_PARFOR_PREFIX, strlen(PROFILE_PARFOR_PREFIX)) != 0)
+		return name;
+	free(name);
+	return xstrdup(PROFILE_PARFOR_NAME);
 }
 
 static int profile_is_numba_dir(const char *dir)

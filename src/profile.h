@@ -14,7 +14,15 @@
  *     Internal frames are counted the same way in their own files, flagged
  *     internal, so a renderer can list them apart (--show-internals).  A
  *     sample whose .py frames are all internal counts in `internal_only`.
- *   - a stack that could not be read: profile_add_bad(), SAMPLE_BAD. */
+ *   - a stack that could not be read: profile_add_bad(), SAMPLE_BAD.
+ *   - a thread of Numba's thread pool (workqueue, OpenMP, TBB) waiting or
+ *     spinning for work, or the main thread waiting in it for the workers:
+ *     profile_add_pool_wait(), SAMPLE_POOL; the sampler decides (from the
+ *     native code it unwound) and never adds a stack for such a sample.
+ *
+ * The sampler may say which thread each sample is of (profile_add_*_of):
+ * then the profile counts each thread's samples, its pool waiting and its
+ * self lines (for its top line), for the per-thread table. */
 #ifndef NPROF_PROFILE_H
 #define NPROF_PROFILE_H
 
@@ -30,6 +38,24 @@ enum sample_kind {
 	SAMPLE_NUMBA,
 	SAMPLE_OTHER,
 	SAMPLE_BAD,
+	SAMPLE_POOL,
+};
+
+/* A line of one thread: its self samples. */
+struct profile_thread_line {
+	const char *file;	/* the path of its profile_file (stays valid
+				 * when profile_sort moves the files) */
+	int line;
+	unsigned long self;
+};
+
+struct profile_thread {
+	int tid;
+	char *name;		/* /proc/PID/task/TID/comm when the sampler read it, or NULL */
+	unsigned long samples;	/* all of this thread's */
+	unsigned long pool_wait; /* of them, waiting in Numba's thread pool */
+	struct profile_thread_line *lines; /* self lines of user code */
+	size_t nlines, lines_alloc;
 };
 
 struct profile_line {
@@ -69,6 +95,7 @@ struct profile {
 	unsigned long samples;	/* all samples: numba + other + bad */
 	unsigned long numba, other, bad;
 	unsigned long internal_only; /* numba samples with no user frame */
+	unsigned long pool_wait; /* waiting in Numba's thread pool (SAMPLE_POOL) */
 
 	/* How the sampling went, filled by whoever sampled. */
 	double wall_seconds;	/* from the first to the last sample window */
@@ -86,6 +113,8 @@ struct profile {
 	size_t nfiles, files_alloc;
 	struct profile_func *funcs;
 	size_t nfuncs, funcs_alloc;
+	struct profile_thread *threads; /* in order of their first sample */
+	size_t nthreads, threads_alloc;
 
 	profile_internal_fn is_internal;
 	void *is_internal_ctx;
@@ -97,6 +126,20 @@ void profile_free(struct profile *p);
 
 enum sample_kind profile_add_stack(struct profile *p, const struct frame *frames, size_t n);
 void profile_add_bad(struct profile *p);
+void profile_add_pool_wait(struct profile *p);
+
+/* The same, for a sample of thread `tid` (> 0; 0 adds no thread). */
+enum sample_kind profile_add_stack_of(struct profile *p, int tid, const struct frame *frames,
+				      size_t n);
+void profile_add_bad_of(struct profile *p, int tid);
+void profile_add_pool_wait_of(struct profile *p, int tid);
+
+/* Thread `tid`, added (with no samples) when new, so the sampler can name
+ * it; NULL for tid 0. */
+struct profile_thread *profile_thread(struct profile *p, int tid);
+/* The thread's most sampled self line (ties: the first file by path,
+ * then line), or NULL when none of its samples was on a user line. */
+const struct profile_thread_line *profile_thread_top(const struct profile_thread *t);
 
 /* Orders files by self samples (most first, then path) and functions by
  * `by` (self/total descending, ties by name; or name ascending). */
@@ -114,7 +157,10 @@ double profile_rate(const struct profile *p);
 /* The name a user wrote for a function, from the debugger's symbol:
  * "__main__::kernel[abi:v1][abi:c8tJ...](Array<double, 1, C, mutable, aligned>)"
  * gives "kernel"; "mod::outer::<locals>::inner[abi:v1](long long)" gives
- * "inner".  Returns a new string. */
+ * "inner"; the gufunc Numba generates for a parallel loop's body
+ * ("__numba_parfor_gufunc_0x7f...") gives PROFILE_PARFOR_NAME.  Returns a
+ * new string. */
+#define PROFILE_PARFOR_NAME "(parallel loop body)"
 char *profile_func_name(const char *symbol);
 
 /* The default is_internal: is `file` part of the numba package?  True when

@@ -10,6 +10,7 @@
 #include "perf.h"
 #include "sigfwd.h"
 #include "target.h"
+#include "threads.h"
 #include "unwind.h"
 #include "util.h"
 
@@ -52,11 +53,19 @@ static size_t unwind_sample(struct run *r, const struct perf_sample *s, int *unk
  * unreadable: it might have been Numba's. */
 static void record(struct run *r, const struct perf_sample *s)
 {
-	int unknown;
+	int unknown, tid = (int)s->tid;
 	size_t ncalls = unwind_sample(r, s, &unknown), n = 0;
+	struct profile_thread *t = profile_thread(r->profile, tid);
 
+	/* Named at its first sample, while it runs. */
+	if (t && !t->name)
+		t->name = threads_name(r->target.pid, (pid_t)tid);
 	if (ncalls == 0 && unknown) {
-		profile_add_bad(r->profile);
+		profile_add_bad_of(r->profile, tid);
+		return;
+	}
+	if (unwind_pool_wait(r->calls, ncalls)) {
+		profile_add_pool_wait_of(r->profile, tid);
 		return;
 	}
 	for (size_t k = 0; k < ncalls && n < MAX_FRAMES; k++) {
@@ -66,7 +75,7 @@ static void record(struct run *r, const struct perf_sample *s)
 			n += elfcode_lines(c->code->code, c->lookup - c->code->bias, r->frames + n,
 					   MAX_FRAMES - n);
 	}
-	profile_add_stack(r->profile, r->frames, n);
+	profile_add_stack_of(r->profile, tid, r->frames, n);
 }
 
 /* Reads every sample waiting in the ring: the program's own (not those of

@@ -98,6 +98,26 @@ char threads_state(pid_t pid, pid_t lwp)
 	return paren && paren[1] == ' ' ? paren[2] : 0;
 }
 
+char *threads_name(pid_t pid, pid_t lwp)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/comm", (long)pid, (long)lwp);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
 size_t threads_running(struct threads *t, struct gdb *g, char ids[][THREADS_ID_MAX], size_t max)
 {
 	size_t n = 0;

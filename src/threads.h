@@ -30,4 +30,9 @@ size_t threads_running(struct threads *t, struct gdb *g, char ids[][THREADS_ID_M
  * sleeping, ...), or 0 when it is gone.  For tests, and used above. */
 char threads_state(pid_t pid, pid_t lwp);
 
+/* The name of task `lwp` of process `pid` (/proc/PID/task/LWP/comm, the
+ * name pthread_setname_np gives, else the program's), malloc'd, or NULL
+ * when it is gone. */
+char *threads_name(pid_t pid, pid_t lwp);
+
 #endif

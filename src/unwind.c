@@ -185,3 +185,11 @@ static int unwind_read(const struct unwind_stack *stack, uint64_t addr, uint64_t
 	memcpy(value, stack->data + (addr - stack->base), sizeof(*value));
 	return 0;
 }
+
+int unwind_pool_wait(const struct unwind_frame *frames, size_t n)
+{
+	for (size_t k = 0; k < n && !frames[k].code->jit; k++)
+		if (frames[k].code->pool)
+			return 1;
+	return 0;
+}

@@ -50,4 +50,12 @@ size_t unwind_stack(const struct codemap *map, const struct unwind_regs *regs,
 		    const struct unwind_stack *stack, struct unwind_frame *frames, size_t max,
 		    int *unknown);
 
+/* Is the sample Numba's thread pool waiting: is there a frame of the
+ * pool's own libraries (codemap_is_pool_file) inside the innermost jitted
+ * frame, or in a stack with no jitted frame at all?  A worker spinning or
+ * blocked for work, the main thread at the parallel region's end barrier,
+ * are; a worker running a prange body (jitted code called by the pool),
+ * and the body's calls into libm, are not. */
+int unwind_pool_wait(const struct unwind_frame *frames, size_t n);
+
 #endif

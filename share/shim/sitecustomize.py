@@ -77,6 +77,23 @@ What this module does, all before the user's code runs:
    internal error only produces one line on stderr, never a failure of the
    program.  The finder in sys.meta_path is the one visible trace, and only
    until Numba is imported.
+
+5. Gives the functions Numba generates for ``parallel=True`` loops the
+   user's file (its own section, below; also loaded with --numba-debug,
+   then alone: NPROF_SHIM_PARFOR_ONLY=1, deleted like the others).  Numba
+   writes each parfor body's gufunc as Python text, execs it and splices
+   the user's loop body blocks into its IR; lowering names the debug
+   info's file after the function's loc, ``<string>``, though the spliced
+   instructions carry the user's lines.  Wrapped:
+   parfor_lowering._create_gufunc_for_parfor_body notes the parfor being
+   lowered, and compiler.run_frontend, called from it on the generated
+   function, moves every location of the generated text (all that
+   run_frontend returns) to the parfor's own: the user's file and its
+   ``prange`` line (or the line of the array expression).  The body
+   blocks spliced in afterwards keep their lines.  So the line table
+   names the user's file, the loop header Numba wrote goes to the prange
+   line, and no line of the generated text passes for a user line.  Only
+   debug info changes: locations feed nothing else in the generated code.
 """
 
 import os as _os
@@ -437,6 +454,135 @@ def _install_numba_hook():
 
 
 # ---------------------------------------------------------------------------
+# 5. The user's file for the gufuncs of parallel=True (see the docstring)
+
+_PARFOR_MODULE = "numba.parfors.parfor_lowering"
+_parfor_only = _os.environ.pop("NPROF_SHIM_PARFOR_ONLY", None) == "1"
+_parfor_locs = []       # the parfors whose gufuncs are being built, innermost last
+
+
+def _relocate_ir(func_ir, loc):
+    """Every location of the generated function's IR becomes `loc`."""
+    from numba.core import ir
+    generated = func_ir.loc.filename
+
+    def fix(obj):
+        for name, value in list(getattr(obj, "__dict__", {}).items()):
+            if isinstance(value, ir.Loc):
+                if value.filename == generated:
+                    setattr(obj, name, loc)
+            elif isinstance(value, (ir.Var, ir.Expr, ir.Inst, ir.Const,
+                                    ir.Global, ir.FreeVar, ir.Arg)):
+                fix(value)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, (ir.Var, ir.Expr, ir.Const)):
+                        fix(item)
+            elif isinstance(value, dict) and name == "_kws":
+                for item in value.values():
+                    if isinstance(item, (ir.Var, ir.Expr, ir.Const)):
+                        fix(item)
+
+    for block in func_ir.blocks.values():
+        fix(block)
+        for inst in block.body:
+            fix(inst)
+    func_ir.loc = loc
+
+
+def _make_run_frontend(orig):
+    def run_frontend(func, *args, **kwargs):
+        func_ir = orig(func, *args, **kwargs)
+        try:
+            loc = _parfor_locs[-1] if _parfor_locs else None
+            name = getattr(func, "__name__", "")
+            if loc is not None and name.startswith("__numba_parfor_gufunc") and \
+                    func_ir.loc.filename != loc.filename and \
+                    func_ir.loc.filename == "<string>":
+                _relocate_ir(func_ir, loc)
+        except Exception as err:
+            _internal_error(err)
+        return func_ir
+    return run_frontend
+
+
+def _make_create_gufunc(orig, mod):
+    def create_gufunc(lowerer, parfor, *args, **kwargs):
+        # numba.core.compiler is still being imported when Numba imports
+        # the parfor lowering: its run_frontend is wrapped at first use.
+        compiler = getattr(mod, "compiler", None)
+        if compiler is None or not _wrap(compiler, "run_frontend", _make_run_frontend):
+            _say_once("noparfor", "this Numba version has no hook for the files of "
+                      "parallel=True loops; their bodies are reported as <string>")
+        _parfor_locs.append(getattr(parfor, "loc", None))
+        try:
+            return orig(lowerer, parfor, *args, **kwargs)
+        finally:
+            _parfor_locs.pop()
+    return create_gufunc
+
+
+def _patch_parfor_lowering(mod):
+    if not _wrap(mod, "_create_gufunc_for_parfor_body",
+                 lambda orig: _make_create_gufunc(orig, mod)):
+        _say_once("noparfor", "this Numba version has no hook for the files of "
+                  "parallel=True loops; their bodies are reported as <string>")
+
+
+class _NprofParforHook:
+    """Meta path finder noticing the import of Numba's parfor lowering."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != _PARFOR_MODULE:
+            return None
+        try:
+            _sys.meta_path.remove(self)
+            for finder in _sys.meta_path:
+                find = getattr(finder, "find_spec", None)
+                spec = find(fullname, path, target) if find else None
+                if spec is not None:
+                    _hook_parfor_loader(spec)
+                    return spec
+        except Exception as err:
+            _internal_error(err)
+        return None
+
+    def invalidate_caches(self):
+        pass
+
+
+def _hook_parfor_loader(spec):
+    loader = spec.loader
+    orig = getattr(loader, "exec_module", None)
+    if orig is None:
+        return
+
+    def exec_module(module):
+        if getattr(loader, "__dict__", {}).get("exec_module") is exec_module:
+            try:
+                del loader.exec_module
+            except Exception:
+                pass
+        orig(module)
+        try:
+            _patch_parfor_lowering(module)
+        except Exception as err:
+            _internal_error(err)
+
+    try:
+        loader.exec_module = exec_module
+    except Exception:
+        pass
+
+
+def _install_parfor_hook():
+    if _PARFOR_MODULE in _sys.modules:
+        _patch_parfor_lowering(_sys.modules[_PARFOR_MODULE])
+    else:
+        _sys.meta_path.insert(0, _NprofParforHook())
+
+
+# ---------------------------------------------------------------------------
 # 2. Chain to the sitecustomize Python would have imported without nprof
 
 def _next_sitecustomize():
@@ -458,7 +604,9 @@ def _main():
     try:
         mydir = _os.path.dirname(_os.path.abspath(__file__))
         _restore_environment(mydir)
-        _install_numba_hook()
+        _install_parfor_hook()
+        if not _parfor_only:
+            _install_numba_hook()
     except Exception as err:
         _internal_error(err)
     try:
