@@ -311,8 +311,8 @@ static int run(struct annotate_options *o, char **args)
 	argv = xcalloc((size_t)nargs + 2, sizeof(*argv));
 	argv[0] = o->python ? (char *)o->python : python.path;
 	memcpy(argv + 1, args, (size_t)nargs * sizeof(*argv));
-	shim = o->numba_debug || isolated ? NULL : progenv_shim_dir();
-	env = progenv_new(shim);
+	shim = isolated ? NULL : progenv_shim_dir();
+	env = o->numba_debug ? progenv_new_numba_debug(shim) : progenv_new(shim);
 	so.gdb = gdb.path;
 	so.python = python.path;
 	so.argv = argv;

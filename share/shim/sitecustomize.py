@@ -90,7 +90,17 @@ What this module does, all before the user's code runs:
    function, moves every location of the generated text (all that
    run_frontend returns) to the parfor's own: the user's file and its
    ``prange`` line (or the line of the array expression).  The body
-   blocks spliced in afterwards keep their lines.  So the line table
+   blocks spliced in afterwards keep their lines.  The function's own loc
+   stays ``<string>`` until BaseLower.__init__ (wrapped too) builds the
+   debug info from it: Numba's parfor pass tells a gufunc by that name
+   and would otherwise warn that parallel=True did nothing.
+   One change to the generated code, on purpose: the gufunc keeps the
+   ``noinline`` that debug info gives it (BaseLower.post_lower, wrapped,
+   puts it back after the faithful hook above took it off).  Inlined
+   into the wrapper Numba builds around it, which has no debug info, a
+   small body loses its whole line table (its samples would fall on the
+   line that launched the loop); kept apart, it costs one call per chunk
+   of iterations a thread runs, not one per iteration.  So the line table
    names the user's file, the loop header Numba wrote goes to the prange
    line, and no line of the generated text passes for a user line.  Only
    debug info changes: locations feed nothing else in the generated code.
@@ -459,6 +469,7 @@ def _install_numba_hook():
 _PARFOR_MODULE = "numba.parfors.parfor_lowering"
 _parfor_only = _os.environ.pop("NPROF_SHIM_PARFOR_ONLY", None) == "1"
 _parfor_locs = []       # the parfors whose gufuncs are being built, innermost last
+_gufunc_locs = None     # generated function -> its parfor's loc (weak keys)
 
 
 def _relocate_ir(func_ir, loc):
@@ -469,7 +480,7 @@ def _relocate_ir(func_ir, loc):
     def fix(obj):
         for name, value in list(getattr(obj, "__dict__", {}).items()):
             if isinstance(value, ir.Loc):
-                if value.filename == generated:
+                if value.filename == generated and obj is not func_ir:
                     setattr(obj, name, loc)
             elif isinstance(value, (ir.Var, ir.Expr, ir.Inst, ir.Const,
                                     ir.Global, ir.FreeVar, ir.Arg)):
@@ -487,7 +498,6 @@ def _relocate_ir(func_ir, loc):
         fix(block)
         for inst in block.body:
             fix(inst)
-    func_ir.loc = loc
 
 
 def _make_run_frontend(orig):
@@ -500,18 +510,60 @@ def _make_run_frontend(orig):
                     func_ir.loc.filename != loc.filename and \
                     func_ir.loc.filename == "<string>":
                 _relocate_ir(func_ir, loc)
+                _gufunc_locs[func] = loc
         except Exception as err:
             _internal_error(err)
         return func_ir
     return run_frontend
 
 
+def _make_lower_init(orig):
+    def __init__(self, context, library, fndesc, func_ir, *args, **kwargs):
+        try:
+            func = getattr(getattr(func_ir, "func_id", None), "func", None)
+            loc = _gufunc_locs.get(func) if func is not None else None
+            if loc is not None and func_ir.loc.filename == "<string>":
+                func_ir.loc = loc
+                self._nprof_gufunc = True
+        except Exception as err:
+            _internal_error(err)
+        return orig(self, context, library, fndesc, func_ir, *args, **kwargs)
+    return __init__
+
+
+def _make_post_lower(orig):
+    def post_lower(self, *args, **kwargs):
+        if getattr(self, "_nprof_gufunc", False):
+            try:
+                fn = _lowered_function(self)
+                if _has_noinline(fn) is False:
+                    fn.attributes.add("noinline")
+            except Exception as err:
+                _internal_error(err)
+        return orig(self, *args, **kwargs)
+    return post_lower
+
+
+def _wrap_parfor_points(mod):
+    """Numba's compiler and lowering, once they are imported."""
+    global _gufunc_locs
+    import weakref
+    if _gufunc_locs is None:
+        _gufunc_locs = weakref.WeakKeyDictionary()
+    compiler = getattr(mod, "compiler", None)
+    lowering = _sys.modules.get("numba.core.lowering")
+    base = getattr(lowering, "BaseLower", None)
+    return (compiler is not None and base is not None and
+            _wrap(compiler, "run_frontend", _make_run_frontend) and
+            _wrap(base, "__init__", _make_lower_init) and
+            _wrap(base, "post_lower", _make_post_lower))
+
+
 def _make_create_gufunc(orig, mod):
     def create_gufunc(lowerer, parfor, *args, **kwargs):
         # numba.core.compiler is still being imported when Numba imports
         # the parfor lowering: its run_frontend is wrapped at first use.
-        compiler = getattr(mod, "compiler", None)
-        if compiler is None or not _wrap(compiler, "run_frontend", _make_run_frontend):
+        if not _wrap_parfor_points(mod):
             _say_once("noparfor", "this Numba version has no hook for the files of "
                       "parallel=True loops; their bodies are reported as <string>")
         _parfor_locs.append(getattr(parfor, "loc", None))
