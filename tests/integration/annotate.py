@@ -114,7 +114,9 @@ def test_prange_bodies_get_their_measured_shares(tmp):
     cheap = rows.get(line_of(script, "# cheap body"), (None,))[0] or 0.0
     costly = rows.get(line_of(script, "# costly body"), (None,))[0] or 0.0
     user = sum(row[0] or 0.0 for row in rows.values())
-    assert cheap + costly >= 0.9 * user, (cheap, costly, out)
+    # gdb cannot tell the pool's spinning from work: the main thread's
+    # waiting goes to the prange lines (README, Limitations).
+    assert cheap + costly >= (0.9 if SAMPLER == "perf" else 0.75) * user, (cheap, costly, out)
     measured = 100 * cheap_cpu / (cheap_cpu + costly_cpu)
     profiled = 100 * cheap / (cheap + costly)
     assert abs(profiled - measured) <= 5, (profiled, measured, out)
