@@ -42,8 +42,9 @@ static const char annotate_usage[] =
 	"  -o, --output FILE  write the report to FILE instead of standard output\n"
 	"  --numba-debug      keep Numba's debug code generation (no inlining, bounds\n"
 	"                     checks) instead of profiling the code users ship\n"
-	"  --threads WHICH    main (default): sample the main thread; all: every thread,\n"
-	"                     each in its CPU time (parallel=True workers, nogil threads)\n"
+	"  --threads WHICH    main: sample the main thread; all: every thread, each in\n"
+	"                     its CPU time (parallel=True workers, nogil threads);\n"
+	"                     default: all with perf events, main with gdb\n"
 	"  --show-internals   also list samples in Numba's own source files\n"
 	"  --sort KEY         order the function table by self, total or name (default self)\n"
 	"  -h, --help         show this help\n";
@@ -131,6 +132,7 @@ static int parse_options(int argc, char **argv, struct annotate_options *o)
 	int c;
 
 	o->rate = 100;
+	o->all_threads = -1;	/* by sampler: perf all, gdb main */
 	o->report.sort = PROFILE_SORT_SELF;
 	opterr = 0;
 	optind = 1;
@@ -293,6 +295,13 @@ static int run(struct annotate_options *o, char **args)
 		error("cannot use perf events: %s; use --sampler gdb", why);
 		goto out;
 	}
+	/* Sampling every thread is cheap where samples are of CPU time
+	 * (sleeping threads cost nothing; bench/threads: no cost measured
+	 * on a single-threaded program); through gdb each sample stops one
+	 * more thread. */
+	if (o->all_threads < 0)
+		o->all_threads = o->sampler == SAMPLER_PERF;
+	so.all_threads = o->all_threads;
 	if (locate_python(o->python, &python) < 0 ||
 	    (o->sampler == SAMPLER_GDB && locate_gdb(o->gdb, &gdb) < 0))
 		goto out;

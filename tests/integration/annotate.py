@@ -59,16 +59,20 @@ def test_sort_by_name_accepts_show_internals(tmp):
 
 def test_threads_all_samples_the_worker_threads(tmp):
     """The main thread only waits while two Python threads run nogil
-    kernels: by default (the main thread) their hot lines get nothing;
+    kernels: with --threads main their hot lines get nothing;
     --threads all (every running thread) puts most samples on them, each
     kernel's line its own, and (perf) lists each thread."""
     script = program("worker_thread.py")
     hot = line_of(script, "# worker hot line")
     other = line_of(script, "# second worker hot line")
-    status, out, err = annotate("--", script)
+    status, out, err = annotate("--threads", "main", "--", script)
     assert status == 0, err
     rows = report_lines(out, "worker_thread.py")
     assert not rows.get(hot, (None,))[0], out
+    if SAMPLER == "perf":   # its default: every thread
+        status, out, err = annotate("--", script)
+        assert status == 0, err
+        assert "one per 10 ms of each thread's CPU time" in out, out
     status, out, err = annotate("--threads", "all", "--", script)
     assert status == 0, err
     assert ("one per 10 ms of each thread's CPU time" if SAMPLER == "perf"
