@@ -477,9 +477,42 @@ static void test_unwind_follows_register_rules(void **state)
 	assert_int_equal(unwind_stack(f->map, &regs, &stack, frames, 8, &unknown), 2);
 }
 
+static void test_pool_files(void **state)
+{
+	(void)state;
+	assert_true(codemap_is_pool_file("/usr/lib/x86_64-linux-gnu/libgomp.so.1"));
+	assert_true(codemap_is_pool_file("/usr/lib/x86_64-linux-gnu/libtbb.so.12"));
+	assert_true(codemap_is_pool_file(
+		"/usr/lib/python3/dist-packages/numba/np/ufunc/workqueue.cpython-311-x86_64-linux-gnu.so"));
+	assert_true(codemap_is_pool_file("omppool.cpython-313-x86_64-linux-gnu.so"));
+	assert_false(codemap_is_pool_file("/usr/lib/x86_64-linux-gnu/libtbbmalloc.so.2"));
+	assert_false(codemap_is_pool_file("/usr/lib/x86_64-linux-gnu/libm.so.6"));
+	assert_false(codemap_is_pool_file("/opt/libgomp/libc.so.6"));
+}
+
+/* Pool code inside the innermost jitted frame is waiting; pool code
+ * outside it (the pool running a prange body) is not. */
+static void test_pool_wait(void **state)
+{
+	struct codemap_entry libm = { 0 }, pool = { .pool = 1 }, jit = { .jit = 1 };
+	struct unwind_frame spin[] = { { .code = &pool }, { .code = &pool }, { .code = &jit } };
+	struct unwind_frame body[] = { { .code = &libm }, { .code = &jit }, { .code = &pool } };
+	struct unwind_frame idle[] = { { .code = &libm }, { .code = &pool } };
+	struct unwind_frame plain[] = { { .code = &libm } };
+
+	(void)state;
+	assert_true(unwind_pool_wait(spin, 3));
+	assert_false(unwind_pool_wait(body, 3));
+	assert_true(unwind_pool_wait(idle, 2));
+	assert_false(unwind_pool_wait(plain, 1));
+	assert_false(unwind_pool_wait(plain, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pool_files),
+		cmocka_unit_test(test_pool_wait),
 		cmocka_unit_test_setup_teardown(test_own_code_is_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jit_objects_come_and_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_jit_image_is_skipped, setup, teardown),

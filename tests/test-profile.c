@@ -480,6 +480,47 @@ static void test_is_numba_file_in_profile(void **state)
 	free(user);
 }
 
+/* Samples of two threads: each counts its own, its pool waiting and its
+ * top self line; the profile counts waiting apart from Numba and other. */
+static void test_threads_and_pool_wait(void **state)
+{
+	struct profile *p = profile_new(NULL, NULL);
+	struct frame body = { "__main__::f[abi:v1](double)", "/u/k.py", 9 };
+	struct frame head = { "__main__::f[abi:v1](double)", "/u/k.py", 8 };
+	const struct profile_thread_line *top;
+	char *name;
+
+	(void)state;
+	profile_add_stack_of(p, 100, &body, 1);
+	profile_add_stack_of(p, 100, &body, 1);
+	profile_add_stack_of(p, 100, &head, 1);
+	profile_add_pool_wait_of(p, 100);
+	profile_add_pool_wait_of(p, 200);
+	profile_add_bad_of(p, 200);
+	profile_add_stack(p, &head, 1);
+	assert_int_equal(p->samples, 7);
+	assert_int_equal(p->numba, 4);
+	assert_int_equal(p->pool_wait, 2);
+	assert_int_equal(p->bad, 1);
+	assert_int_equal(p->nthreads, 2);
+	assert_int_equal(p->threads[0].tid, 100);
+	assert_int_equal(p->threads[0].samples, 4);
+	assert_int_equal(p->threads[0].pool_wait, 1);
+	top = profile_thread_top(&p->threads[0]);
+	profile_sort(p, PROFILE_SORT_SELF);	/* moves files: top keeps its path */
+	assert_non_null(top);
+	assert_string_equal(top->file, "/u/k.py");
+	assert_int_equal(top->line, 9);
+	assert_int_equal(top->self, 2);
+	assert_int_equal(p->threads[1].samples, 2);
+	assert_null(profile_thread_top(&p->threads[1]));
+	assert_null(profile_thread(p, 0));
+	name = profile_func_name("_ZN13_3cdynamic_3e36__numba_parfor_gufunc_0x7f55300c4650B2v5B116c8tJTC_2fWQAkyW1xhBopo9CCDiCFCDMJHDTCIGCy8IDxIcEFloKEF4UEDC8KBhhWIo6mjgJZwoWpwJVOYNCIkbcG2Ai0vgkhqAgA_3dE5ArrayIyLi1E1C7mutable7alignedE");
+	assert_string_equal(name, PROFILE_PARFOR_NAME);
+	free(name);
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_sort_files),
 		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_func_name),
+		cmocka_unit_test(test_threads_and_pool_wait),
 		cmocka_unit_test_setup_teardown(test_is_numba_file, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_is_numba_file_in_profile, tree_setup,
 						tree_teardown),
