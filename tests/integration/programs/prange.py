@@ -1,7 +1,9 @@
 """parallel=True: two prange loops of different cost in one function.  Their
 bodies run in worker threads inside gufuncs Numba generates from a string.
 The program measures the truth itself: the CPU time (all threads) of each
-loop run alone, printed as 'truth cheap=S costly=S'."""
+loop run alone, printed as 'truth cheap=S costly=S'.  argv[1], if given,
+scales the number of calls (gdb, which pauses threads, gets fewer)."""
+import sys
 import time
 
 import numpy as np
@@ -33,6 +35,7 @@ def cpu(which, calls):
     return time.process_time() - start
 
 
-cheap, costly = cpu(1, 15), cpu(2, 15)
-cpu(3, 40)
+scale = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
+cheap, costly = cpu(1, round(15 * scale)), cpu(2, round(15 * scale))
+cpu(3, round(40 * scale))
 print(f"truth cheap={cheap:.4f} costly={costly:.4f}")
