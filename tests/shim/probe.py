@@ -2,8 +2,7 @@
 
 tests/shim.test runs this as a script, as `-m` package and through `-c`,
 with and without the nprof shim, and requires byte-identical output.  The
-
-One intended difference is not printed: until Numba is imported, the shim's
+one intended difference is not printed: until Numba is imported, the shim's
 finders sit in sys.meta_path (they remove themselves once Numba is patched).
 """
 import os
