@@ -492,6 +492,83 @@ static void test_is_numba_file_in_profile(void **state)
 	free(user);
 }
 
+static void test_pool_libs(void **state)
+{
+	(void)state;
+	assert_true(profile_is_pool_lib("/usr/lib/x86_64-linux-gnu/libgomp.so.1"));
+	assert_true(profile_is_pool_lib("libtbb.so.12"));
+	assert_true(profile_is_pool_lib(
+		"/usr/lib/python3/dist-packages/numba/np/ufunc/workqueue.cpython-311-x86_64-linux-gnu.so"));
+	assert_true(profile_is_pool_lib("omppool.cpython-313-x86_64-linux-gnu.so"));
+	assert_false(profile_is_pool_lib("/usr/lib/x86_64-linux-gnu/libtbbmalloc.so.2"));
+	assert_false(profile_is_pool_lib("/usr/lib/x86_64-linux-gnu/libm.so.6"));
+	assert_false(profile_is_pool_lib("/opt/libgomp/libc.so.6"));
+}
+
+/* Samples of two threads: pool code inside the innermost line (the main
+ * thread at the region's end), or with no line (an idle worker), is
+ * waiting, counted on no line; pool code outside a line (the pool running
+ * the body) is not.  Each thread counts its own samples and waiting, and
+ * its top self line. */
+static void test_threads_and_pool_wait(void **state)
+{
+	struct profile *p = profile_new(NULL, NULL);
+	struct frame body[] = { { "sin", NULL, 0, 0, "/lib/libm.so.6" },
+				{ "__main__::f[abi:v1](double)", "/u/k.py", 9 },
+				{ "thread_worker", NULL, 0, 0, "/n/workqueue.cpython-311.so" } };
+	struct frame head = { "__main__::f[abi:v1](double)", "/u/k.py", 8 };
+	struct frame barrier[] = { { "futex_wait", NULL, 0, 0, "/lib/libc.so.6" },
+				   { "synchronize", NULL, 0, 0, "/n/workqueue.cpython-311.so" },
+				   { "__main__::f[abi:v1](double)", "/u/k.py", 8 } };
+	struct frame idle[] = { { "sched_yield", NULL, 0, 0, "/lib/libc.so.6" },
+				{ "gomp_barrier_wait_end", NULL, 0, 0, "/lib/libgomp.so.1" },
+				{ "start_thread", NULL, 0, 0, "/lib/libc.so.6" } };
+	struct frame plain = { "read", NULL, 0, 0, "/lib/libc.so.6" };
+	struct profile_origin t100 = { 1, 100, 1 }, t200 = { 1, 200, 2 };
+	struct profile_thread_top tops[2];
+	char *name;
+
+	(void)state;
+	assert_int_equal(profile_add_sample(p, &t100, body, 3), SAMPLE_NUMBA);
+	assert_int_equal(profile_add_sample(p, &t100, body, 3), SAMPLE_NUMBA);
+	assert_int_equal(profile_add_sample(p, &t100, &head, 1), SAMPLE_NUMBA);
+	assert_int_equal(profile_add_sample(p, &t100, barrier, 3), SAMPLE_POOL);
+	assert_int_equal(profile_add_sample(p, &t200, idle, 3), SAMPLE_POOL);
+	assert_int_equal(profile_add_sample(p, &t200, &plain, 1), SAMPLE_OTHER);
+	profile_add_bad_sample(p, &t200);
+	assert_int_equal(p->samples, 7);
+	assert_int_equal(p->numba, 3);
+	assert_int_equal(p->pool_wait, 2);
+	assert_int_equal(p->other, 1);
+	assert_int_equal(p->bad, 1);
+	/* Waiting is on no line: line 8 has the one sample of head. */
+	assert_int_equal(profile_file_line(profile_find_file(p, "/u/k.py"), 8)->total, 1);
+	/* The idle worker's stack keeps the frames down to the pool's. */
+	for (size_t i = 0; i < p->nframes; i++) {
+		assert_string_not_equal(p->frames[i].name, "start_thread");
+		assert_int_equal(p->frames[i].pool, strcmp(p->frames[i].name, "synchronize") == 0 ||
+							    strcmp(p->frames[i].name, "gomp_barrier_wait_end") == 0 ||
+							    strcmp(p->frames[i].name, "thread_worker") == 0);
+	}
+	assert_int_equal(p->nthreads, 2);
+	assert_int_equal(p->threads[0].tid, 100);
+	assert_int_equal(p->threads[0].samples, 4);
+	assert_int_equal(p->threads[0].pool_wait, 1);
+	assert_int_equal(p->threads[1].samples, 3);
+	assert_int_equal(p->threads[1].pool_wait, 1);
+	profile_sort(p, PROFILE_SORT_SELF);
+	profile_thread_tops(p, tops);
+	assert_non_null(tops[0].file);
+	assert_string_equal(tops[0].file, "/u/k.py");
+	assert_int_equal(tops[0].line, 9);
+	assert_int_equal(tops[0].self, 2);
+	assert_null(tops[1].file);
+	name = profile_func_name("_ZN13_3cdynamic_3e36__numba_parfor_gufunc_0x7f55300c4650B2v5B116c8tJTC_2fWQAkyW1xhBopo9CCDiCFCDMJHDTCIGCy8IDxIcEFloKEF4UEDC8KBhhWIo6mjgJZwoWpwJVOYNCIkbcG2Ai0vgkhqAgA_3dE5ArrayIyLi1E1C7mutable7alignedE");
+	assert_string_equal(name, PROFILE_PARFOR_NAME);
+	free(name);
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +583,8 @@ int main(void)
 		cmocka_unit_test(test_sort_files),
 		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_func_name),
+		cmocka_unit_test(test_pool_libs),
+		cmocka_unit_test(test_threads_and_pool_wait),
 		cmocka_unit_test_setup_teardown(test_is_numba_file, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_is_numba_file_in_profile, tree_setup,
 						tree_teardown),

@@ -59,7 +59,7 @@
 
   // ---- per line and per function, as profile.c counts them
   function aggregate(sel) {
-    var files = {}, funcs = {}, numba = 0, internalOnly = 0, other = 0;
+    var files = {}, funcs = {}, numba = 0, internalOnly = 0, other = 0, poolWait = 0;
     function file(path, internal) {
       return files[path] || (files[path] = { path: path, internal: internal, self: 0, lines: {},
                                              first: 0, last: 0 });
@@ -72,6 +72,7 @@
     for (var s = 1; s < stacks.length; s++) {
       var c = sel.counts[s];
       if (!c) continue;
+      if (poolWaiting(s)) { poolWait += c; continue; }
       var seenL = {}, seenF = {}, user = null, internal = null, any = false;
       for (var k = s; k !== 0; k = stacks[k][0]) {
         var f = frames[stacks[k][1]];
@@ -96,7 +97,18 @@
       user.fn.self += c;
     }
     other += sel.counts[0];
-    return { files: files, funcs: funcs, numba: numba, other: other, internalOnly: internalOnly };
+    return { files: files, funcs: funcs, numba: numba, other: other, internalOnly: internalOnly,
+             poolWait: poolWait };
+  }
+  // The pool waiting, as profile.c tells it: a frame of the pool's own
+  // code inside the innermost line frame (or with no line at all).
+  function poolWaiting(s) {
+    for (var k = s; k !== 0; k = stacks[k][0]) {
+      var f = frames[stacks[k][1]];
+      if (f.kind !== 'native') return false;
+      if (f.pool) return true;
+    }
+    return false;
   }
 
   function findDef(lines, name, line) {
@@ -116,6 +128,7 @@
     var facts = [N + ' samples', (D.sampler || '?') + ' sampler', rate,
                  pct(c.other, N) + ' not in Numba code', (pct(c.bad, N) || '0.0%') + ' unreadable',
                  'wall time ' + D.wall_seconds.toFixed(1) + ' s'];
+    if (c.pool_wait) facts.push(pct(c.pool_wait, N) + " waiting in Numba's thread pool");
     if (D.paused_seconds > 0) facts.push('paused ' + pct(D.paused_seconds, D.wall_seconds));
     if (D.lost) facts.push(D.lost + ' lost');
     h.appendChild(el('h1', { text: 'nprof profile' }, [el('span', { cls: 'cmd', text: D.command || '' })]));
@@ -354,6 +367,31 @@
     });
   }
 
+  // ---- one row per thread, when there are several: what the text
+  // report's thread table shows; a click shows that thread alone.
+  function threadView() {
+    var box = document.getElementById('threads'), N = D.counts.samples;
+    if (D.threads.length < 2) { box.parentNode.style.display = 'none'; return; }
+    var head = el('tr', {}, ['thread', 'name', 'samples', 'share', 'waiting in pool', 'top line']
+      .map(function (t, i) { return el('th', { cls: i === 1 || i === 5 ? '' : 'num', text: t }); }));
+    var tb = el('tbody', {}, D.threads.map(function (t, i) {
+      var top = t.top_line ? basename(t.top_line.file) + ':' + t.top_line.line + ' (' +
+        pct(t.top_line.self, N) + ')' : t.pool_wait ? "none: waiting in Numba's thread pool"
+        : 'none in Numba code';
+      var tr = el('tr', { 'data-thread': 't' + i, title: 'show this thread alone' }, [
+        el('td', { cls: 'num', text: t.tid ? String(t.tid) : '?' }), el('td', { text: t.name || '?' }),
+        el('td', { cls: 'num', text: String(t.samples) }), el('td', { cls: 'num', text: pct(t.samples, N) }),
+        el('td', { cls: 'num', text: pct(t.pool_wait || 0, N) }), el('td', { cls: 'loc', text: top })]);
+      tr.addEventListener('click', function () {
+        var s = document.getElementById('thread');
+        s.value = 't' + i;
+        s.dispatchEvent(new Event('change'));
+      });
+      return tr;
+    }));
+    box.appendChild(el('table', { cls: 'funcs threads' }, [el('thead', {}, [head]), tb]));
+  }
+
   var cache = null;
   function render(again) {
     if (again || !cache) {
@@ -367,6 +405,7 @@
   }
 
   header();
+  threadView();
   selector();
   render(true);
   window.addEventListener('resize', function () { render(false); });

@@ -86,6 +86,37 @@ What this module does, all before the user's code runs:
    internal error only produces one line on stderr, never a failure of the
    program.  The finder in sys.meta_path is the one visible trace, and only
    until Numba is imported.
+
+5. Gives the functions Numba generates for ``parallel=True`` loops the
+   user's file (its own section, below; also loaded with --numba-debug,
+   then alone: NPROF_SHIM_PARFOR_ONLY=1, deleted like the others).  Numba
+   writes each parfor body's gufunc as Python text, execs it and splices
+   the user's loop body blocks into its IR; lowering names the debug
+   info's file after the function's loc, ``<string>``, though the spliced
+   instructions carry the user's lines.  Wrapped:
+   parfor_lowering._create_gufunc_for_parfor_body notes the parfor being
+   lowered, and compiler.run_frontend, called from it on the generated
+   function, moves every location of the generated text (all that
+   run_frontend returns) to the parfor's own: the user's file and its
+   ``prange`` line (or the line of the array expression).  The body
+   blocks spliced in afterwards keep their lines, but those of another
+   file (Numba's own, as np.sum's loop in a parallel array expression,
+   or code inlined in the IR) go to the parfor's line at lowering: the
+   debug info names one file per function, so their line numbers would
+   pass for lines of the user's file.  The function's own loc
+   stays ``<string>`` until BaseLower.__init__ (wrapped too) builds the
+   debug info from it: Numba's parfor pass tells a gufunc by that name
+   and would otherwise warn that parallel=True did nothing.
+   One change to the generated code, on purpose: the gufunc keeps the
+   ``noinline`` that debug info gives it (BaseLower.post_lower, wrapped,
+   puts it back after the faithful hook above took it off).  Inlined
+   into the wrapper Numba builds around it, which has no debug info, a
+   small body loses its whole line table (its samples would fall on the
+   line that launched the loop); kept apart, it costs one call per chunk
+   of iterations a thread runs, not one per iteration.  So the line table
+   names the user's file, the loop header Numba wrote goes to the prange
+   line, and no line of the generated text passes for a user line.  Only
+   debug info changes: locations feed nothing else in the generated code.
 """
 
 import os as _os
@@ -446,6 +477,185 @@ def _install_numba_hook():
 
 
 # ---------------------------------------------------------------------------
+# 5. The user's file for the gufuncs of parallel=True (see the docstring)
+
+_PARFOR_MODULE = "numba.parfors.parfor_lowering"
+_parfor_only = _os.environ.pop("NPROF_SHIM_PARFOR_ONLY", None) == "1"
+_parfor_locs = []       # the parfors whose gufuncs are being built, innermost last
+_gufunc_locs = None     # generated function -> its parfor's loc (weak keys)
+
+
+def _relocate_ir(func_ir, loc, foreign=False):
+    """Every location of the generated function's IR (its text's; with
+    `foreign`, every one of another file than `loc`'s) becomes `loc`."""
+    from numba.core import ir
+    generated = func_ir.loc.filename
+
+    def fix(obj):
+        for name, value in list(getattr(obj, "__dict__", {}).items()):
+            if isinstance(value, ir.Loc):
+                moved = value.filename != loc.filename if foreign else value.filename == generated
+                if moved and obj is not func_ir:
+                    setattr(obj, name, loc)
+            elif isinstance(value, (ir.Var, ir.Expr, ir.Inst, ir.Const,
+                                    ir.Global, ir.FreeVar, ir.Arg)):
+                fix(value)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, (ir.Var, ir.Expr, ir.Const)):
+                        fix(item)
+            elif isinstance(value, dict) and name == "_kws":
+                for item in value.values():
+                    if isinstance(item, (ir.Var, ir.Expr, ir.Const)):
+                        fix(item)
+
+    for block in func_ir.blocks.values():
+        fix(block)
+        for inst in block.body:
+            fix(inst)
+
+
+def _make_run_frontend(orig):
+    def run_frontend(func, *args, **kwargs):
+        func_ir = orig(func, *args, **kwargs)
+        try:
+            loc = _parfor_locs[-1] if _parfor_locs else None
+            name = getattr(func, "__name__", "")
+            if loc is not None and name.startswith("__numba_parfor_gufunc") and \
+                    func_ir.loc.filename != loc.filename and \
+                    func_ir.loc.filename == "<string>":
+                _relocate_ir(func_ir, loc)
+                _gufunc_locs[func] = loc
+        except Exception as err:
+            _internal_error(err)
+        return func_ir
+    return run_frontend
+
+
+def _make_lower_init(orig):
+    def __init__(self, context, library, fndesc, func_ir, *args, **kwargs):
+        try:
+            func = getattr(getattr(func_ir, "func_id", None), "func", None)
+            loc = _gufunc_locs.get(func) if func is not None else None
+            if loc is not None and func_ir.loc.filename == "<string>":
+                func_ir.loc = loc
+                # The body spliced in may hold code of another file:
+                # Numba's own (np.sum's loop in parfor.py) or a helper
+                # inlined in the IR.  The debug info names one file per
+                # function, so its lines would pass for lines of the
+                # user's file: it goes to the parfor's line instead.
+                _relocate_ir(func_ir, loc, foreign=True)
+                self._nprof_gufunc = True
+        except Exception as err:
+            _internal_error(err)
+        return orig(self, context, library, fndesc, func_ir, *args, **kwargs)
+    return __init__
+
+
+def _make_post_lower(orig):
+    def post_lower(self, *args, **kwargs):
+        if getattr(self, "_nprof_gufunc", False):
+            try:
+                fn = _lowered_function(self)
+                if _has_noinline(fn) is False:
+                    fn.attributes.add("noinline")
+            except Exception as err:
+                _internal_error(err)
+        return orig(self, *args, **kwargs)
+    return post_lower
+
+
+def _wrap_parfor_points(mod):
+    """Numba's compiler and lowering, once they are imported."""
+    global _gufunc_locs
+    import weakref
+    if _gufunc_locs is None:
+        _gufunc_locs = weakref.WeakKeyDictionary()
+    compiler = getattr(mod, "compiler", None)
+    lowering = _sys.modules.get("numba.core.lowering")
+    base = getattr(lowering, "BaseLower", None)
+    return (compiler is not None and base is not None and
+            _wrap(compiler, "run_frontend", _make_run_frontend) and
+            _wrap(base, "__init__", _make_lower_init) and
+            _wrap(base, "post_lower", _make_post_lower))
+
+
+def _make_create_gufunc(orig, mod):
+    def create_gufunc(lowerer, parfor, *args, **kwargs):
+        # numba.core.compiler is still being imported when Numba imports
+        # the parfor lowering: its run_frontend is wrapped at first use.
+        if not _wrap_parfor_points(mod):
+            _say_once("noparfor", "this Numba version has no hook for the files of "
+                      "parallel=True loops; their bodies are reported as <string>")
+        _parfor_locs.append(getattr(parfor, "loc", None))
+        try:
+            return orig(lowerer, parfor, *args, **kwargs)
+        finally:
+            _parfor_locs.pop()
+    return create_gufunc
+
+
+def _patch_parfor_lowering(mod):
+    if not _wrap(mod, "_create_gufunc_for_parfor_body",
+                 lambda orig: _make_create_gufunc(orig, mod)):
+        _say_once("noparfor", "this Numba version has no hook for the files of "
+                  "parallel=True loops; their bodies are reported as <string>")
+
+
+class _NprofParforHook:
+    """Meta path finder noticing the import of Numba's parfor lowering."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != _PARFOR_MODULE:
+            return None
+        try:
+            _sys.meta_path.remove(self)
+            for finder in _sys.meta_path:
+                find = getattr(finder, "find_spec", None)
+                spec = find(fullname, path, target) if find else None
+                if spec is not None:
+                    _hook_parfor_loader(spec)
+                    return spec
+        except Exception as err:
+            _internal_error(err)
+        return None
+
+    def invalidate_caches(self):
+        pass
+
+
+def _hook_parfor_loader(spec):
+    loader = spec.loader
+    orig = getattr(loader, "exec_module", None)
+    if orig is None:
+        return
+
+    def exec_module(module):
+        if getattr(loader, "__dict__", {}).get("exec_module") is exec_module:
+            try:
+                del loader.exec_module
+            except Exception:
+                pass
+        orig(module)
+        try:
+            _patch_parfor_lowering(module)
+        except Exception as err:
+            _internal_error(err)
+
+    try:
+        loader.exec_module = exec_module
+    except Exception:
+        pass
+
+
+def _install_parfor_hook():
+    if _PARFOR_MODULE in _sys.modules:
+        _patch_parfor_lowering(_sys.modules[_PARFOR_MODULE])
+    else:
+        _sys.meta_path.insert(0, _NprofParforHook())
+
+
+# ---------------------------------------------------------------------------
 # 2. Chain to the sitecustomize Python would have imported without nprof
 
 def _next_sitecustomize():
@@ -467,7 +677,9 @@ def _main():
     try:
         mydir = _os.path.dirname(_os.path.abspath(__file__))
         _restore_environment(mydir)
-        _install_numba_hook()
+        _install_parfor_hook()
+        if not _parfor_only:
+            _install_numba_hook()
     except Exception as err:
         _internal_error(err)
     try:

@@ -55,8 +55,9 @@ static const char annotate_usage[] =
 	"                     saved .json again in any of them\n"
 	"  --numba-debug      keep Numba's debug code generation (no inlining, bounds\n"
 	"                     checks) instead of profiling the code users ship\n"
-	"  --threads WHICH    main (default): sample the main thread; all: every thread,\n"
-	"                     each in its CPU time (parallel=True workers, nogil threads)\n"
+	"  --threads WHICH    main: sample the main thread; all: every thread, each in\n"
+	"                     its CPU time (parallel=True workers, nogil threads);\n"
+	"                     default: all, but main with gdb\n"
 	"  --show-internals   also list samples in Numba's own source files\n"
 	"  --sort KEY         order the function table by self, total or name (default self)\n"
 	"  -h, --help         show this help\n";
@@ -136,6 +137,7 @@ static int parse_options(int argc, char **argv, struct annotate_options *o)
 	int c;
 
 	o->rate = 100;
+	o->all_threads = -1;	/* by sampler: perf and ptrace all, gdb main */
 	o->report.sort = PROFILE_SORT_SELF;
 	opterr = 0;
 	optind = 1;
@@ -265,6 +267,13 @@ static int run(struct annotate_options *o, char **args)
 		error("--rate %g is too fast for the gdb sampler; give at most %g", o->rate, MAX_RATE_GDB);
 		goto out;
 	}
+	/* Sampling every thread is cheap where samples are of CPU time
+	 * (sleeping threads cost nothing; bench/threads: no cost measured
+	 * on a single-threaded program, perf or ptrace); through gdb each
+	 * sample stops one more thread for a millisecond. */
+	if (o->all_threads < 0)
+		o->all_threads = o->sampler != SAMPLER_GDB;
+	so.all_threads = o->all_threads;
 	if (locate_python(o->python, &python) < 0 ||
 	    (o->sampler == SAMPLER_GDB && locate_gdb(o->gdb, &gdb) < 0))
 		goto out;
@@ -297,8 +306,8 @@ static int run(struct annotate_options *o, char **args)
 	argv = xcalloc((size_t)nargs + 2, sizeof(*argv));
 	argv[0] = o->python ? (char *)o->python : python.path;
 	memcpy(argv + 1, args, (size_t)nargs * sizeof(*argv));
-	shim = o->numba_debug || isolated ? NULL : progenv_shim_dir();
-	env = progenv_new(shim);
+	shim = isolated ? NULL : progenv_shim_dir();
+	env = o->numba_debug ? progenv_new_numba_debug(shim) : progenv_new(shim);
 	so.gdb = gdb.path;
 	so.python = python.path;
 	so.argv = argv;

@@ -14,6 +14,11 @@
  * it would allocate a line table of that size. */
 #define PROFILE_MAX_LINE (1 << 22)
 
+/* How deep in a stack with no line the pool's frame is looked for. */
+#define PROFILE_POOL_DEPTH 32
+
+#define PROFILE_PARFOR_PREFIX "__numba_parfor_gufunc"
+
 /* Where one sample puts its self count. */
 struct profile_self {
 	size_t file, func;
@@ -51,6 +56,8 @@ static char *profile_symbol_decode(const char *s, size_t n);
 static int profile_escape_at(const char *s, size_t n, size_t i, char c);
 static size_t profile_escaped_char(const char *s, size_t n, size_t i, char c, unsigned char *out);
 static int profile_hex(int c);
+static char *profile_func_parfor(char *name);
+static int profile_top_better(const struct profile_thread_top *a, const struct profile_thread_top *b);
 static int profile_is_numba_dir(const char *dir);
 static int profile_file_cmp(const void *a, const void *b);
 static int profile_func_cmp_self(const void *a, const void *b);
@@ -331,6 +338,7 @@ uint32_t profile_intern_frame(struct profile *p, const struct profile_frame *f)
 	nf->lib = f->lib ? xstrdup(f->lib) : NULL;
 	nf->line = f->line;
 	nf->inlined = !!f->inlined;
+	nf->pool = f->kind == PROFILE_FRAME_NATIVE && f->lib && profile_is_pool_lib(f->lib);
 	p->frame_slots[k] = (uint32_t)++p->nframes;
 	return (uint32_t)(p->nframes - 1);
 }
@@ -429,6 +437,7 @@ uint32_t profile_intern_thread(struct profile *p, int pid, int tid, const char *
 	t->pid = pid;
 	t->tid = tid;
 	t->samples = 0;
+	t->pool_wait = 0;
 	t->name = name ? xstrdup(name) : NULL;
 	return (uint32_t)p->nthreads++;
 }
@@ -475,9 +484,14 @@ enum sample_kind profile_stack_kind(const struct profile *p, uint32_t stack)
 {
 	if (stack == PROFILE_STACK_BAD)
 		return SAMPLE_BAD;
-	for (uint32_t s = stack; s != PROFILE_STACK_EMPTY; s = p->stacks[s].parent)
-		if (p->frames[p->stacks[s].frame].kind != PROFILE_FRAME_NATIVE)
+	for (uint32_t s = stack; s != PROFILE_STACK_EMPTY; s = p->stacks[s].parent) {
+		const struct profile_frame *f = &p->frames[p->stacks[s].frame];
+
+		if (f->kind != PROFILE_FRAME_NATIVE)
 			return SAMPLE_NUMBA;
+		if (f->pool)
+			return SAMPLE_POOL;
+	}
 	return SAMPLE_OTHER;
 }
 
@@ -501,6 +515,10 @@ void profile_log_sample(struct profile *p, uint32_t thread, uint32_t stack, long
 	case SAMPLE_NUMBA:
 		p->numba++;
 		profile_count(p, stack);
+		break;
+	case SAMPLE_POOL:
+		p->pool_wait++;
+		p->threads[thread].pool_wait++;
 		break;
 	}
 	p->stacks[stack].count++;
@@ -545,7 +563,9 @@ static void profile_origin_of(struct profile *p, const struct profile_origin *o,
 }
 
 /* The stack kept: from the outermost line frame in, natives among the
- * lines included; with no line, the innermost native frame alone. */
+ * lines included; with no line, the innermost native frame alone, or
+ * those down to the innermost of the thread pool's (what tells it is
+ * waiting). */
 enum sample_kind profile_add_sample(struct profile *p, const struct profile_origin *o,
 				    const struct frame *frames, size_t n)
 {
@@ -559,8 +579,15 @@ enum sample_kind profile_add_sample(struct profile *p, const struct profile_orig
 			break;
 		}
 	}
-	if (outer == n && n > 0)
+	if (outer == n && n > 0) {
 		outer = 0;
+		for (size_t i = 0; i < n && i < PROFILE_POOL_DEPTH; i++) {
+			if (frames[i].lib && profile_is_pool_lib(frames[i].lib)) {
+				outer = i;
+				break;
+			}
+		}
+	}
 	if (n > 0)
 		for (size_t i = outer + 1; i-- > 0;)
 			stack = profile_intern_stack(p, stack, profile_frame_of(p, &frames[i]));
@@ -612,6 +639,71 @@ void profile_set_source(struct profile *p, const char *path, struct source *src)
 	sf = &p->sources[p->nsources++];
 	sf->path = xstrdup(path);
 	sf->src = src;
+}
+
+/* More self, else the first file by path, else the first line. */
+static int profile_top_better(const struct profile_thread_top *a, const struct profile_thread_top *b)
+{
+	int c;
+
+	if (!b->file || a->self != b->self)
+		return !b->file || a->self > b->self;
+	c = strcmp(a->file, b->file);
+	return c < 0 || (c == 0 && a->line < b->line);
+}
+
+/* One pass over the log: each sample's self line (the innermost user
+ * line frame of its stack, found once per stack) counted per thread in
+ * a short list: a thread's samples fall on a handful of lines. */
+void profile_thread_tops(const struct profile *p, struct profile_thread_top *tops)
+{
+	struct tops_list {
+		struct profile_thread_top *v;
+		size_t n, alloc;
+	} *lists = xcalloc(p->nthreads + 1, sizeof(*lists));
+	uint32_t *self = xcalloc(p->nstacks, sizeof(*self));	/* frame + 1; 0: none */
+	unsigned char *known = xcalloc(p->nstacks, 1);
+	struct profile_sample smp;
+	size_t pos = 0;
+
+	while (profile_next_sample(p, &pos, &smp)) {
+		struct tops_list *l;
+		const struct profile_frame *f;
+		size_t i;
+
+		if (smp.stack == PROFILE_STACK_BAD || smp.thread >= p->nthreads ||
+		    profile_stack_kind(p, smp.stack) != SAMPLE_NUMBA)
+			continue;
+		if (!known[smp.stack]) {
+			known[smp.stack] = 1;
+			for (uint32_t s = smp.stack; s != PROFILE_STACK_EMPTY && !self[smp.stack];
+			     s = p->stacks[s].parent)
+				if (p->frames[p->stacks[s].frame].kind == PROFILE_FRAME_USER)
+					self[smp.stack] = p->stacks[s].frame + 1;
+		}
+		if (!self[smp.stack])
+			continue;
+		f = &p->frames[self[smp.stack] - 1];
+		l = &lists[smp.thread];
+		for (i = 0; i < l->n; i++)
+			if (l->v[i].line == f->line && strcmp(l->v[i].file, f->file) == 0)
+				break;
+		if (i == l->n) {
+			l->v = xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+			l->v[l->n++] = (struct profile_thread_top){ f->file, f->line, 0 };
+		}
+		l->v[i].self++;
+	}
+	for (size_t t = 0; t < p->nthreads; t++) {
+		tops[t] = (struct profile_thread_top){ NULL, 0, 0 };
+		for (size_t i = 0; i < lists[t].n; i++)
+			if (profile_top_better(&lists[t].v[i], &tops[t]))
+				tops[t] = lists[t].v[i];
+		free(lists[t].v);
+	}
+	free(lists);
+	free(self);
+	free(known);
 }
 
 size_t profile_bytes(const struct profile *p)
@@ -909,14 +1001,39 @@ char *profile_func_name(const char *symbol)
 		return xstrdup("?");
 	name = profile_symbol_mangled(symbol);
 	if (name)
-		return name;
+		return profile_func_parfor(name);
 	end = symbol + strlen(symbol);
 	end = profile_symbol_args(symbol, end);
 	end = profile_symbol_tags(symbol, end);
 	start = profile_symbol_last(symbol, end);
 	if (start == end)
 		return xstrdup("?");
-	return profile_symbol_decode(start, (size_t)(end - start));
+	return profile_func_parfor(profile_symbol_decode(start, (size_t)(end - start)));
+}
+
+/* The function Numba generates around a parallel loop's body
+ * ("__numba_parfor_gufunc_0x7f..."): no name the user wrote. */
+static char *profile_func_parfor(char *name)
+{
+	if (strncmp(name, PROFILE_PARFOR_PREFIX, strlen(PROFILE_PARFOR_PREFIX)) != 0)
+		return name;
+	free(name);
+	return xstrdup(PROFILE_PARFOR_NAME);
+}
+
+int profile_is_pool_lib(const char *lib)
+{
+	static const char *const prefixes[] = {
+		"workqueue.", "omppool.", "tbbpool.",	/* numba/np/ufunc */
+		"libgomp.", "libgomp-", "libiomp", "libomp.", "libtbb.", "libtbb_",
+	};
+	const char *base = strrchr(lib, '/');
+
+	base = base ? base + 1 : lib;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (strncmp(base, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
 }
 
 static int profile_is_numba_dir(const char *dir)

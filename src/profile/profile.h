@@ -15,6 +15,12 @@
  *     internal, so a renderer can list them apart (--show-internals).  A
  *     sample whose .py frames are all internal counts in `internal_only`.
  *   - a stack that could not be read: profile_add_bad(), SAMPLE_BAD.
+ *   - Numba's thread pool waiting or spinning for work (a worker with no
+ *     work, the main thread at a parallel region's end waiting for the
+ *     workers): a native frame of the pool's own libraries
+ *     (profile_is_pool_lib) inside the innermost line frame, or in a stack
+ *     with no line frame: SAMPLE_POOL, counted in pool_wait and on no line
+ *     (the workers' work is not counted twice).
  *
  * Besides these counts the profile keeps what they are derived from, so
  * every renderer reads one model: each distinct stack (a trie of interned
@@ -26,8 +32,8 @@
  * inside them (sin called from a line, Numba's thread pool between a
  * function and its prange body), not the interpreter's frames around the
  * outermost line; a sample in no Numba code keeps its innermost native
- * frame only.  The per-line and per-function counts are those of the
- * stacks, counted as each sample comes in (profile_count), so a profile
+ * frame only (down to the innermost frame of the pool's, when waiting).
+ * The per-line and per-function counts are those of the stacks, counted as each sample comes in (profile_count), so a profile
  * read back from its JSON counts the same. */
 #ifndef NPROF_PROFILE_H
 #define NPROF_PROFILE_H
@@ -69,6 +75,8 @@ struct profile_frame {
 				 * ("libm.so.6") when known; else NULL */
 	int line;		/* line frames: > 0; else 0 */
 	int inlined;		/* line frames: inlined into its caller */
+	int pool;		/* native frames: Numba's thread pool's own code
+				 * (profile_is_pool_lib of lib; set when interned) */
 };
 
 /* A node of the stack trie: a frame called from the stack `parent`.
@@ -85,6 +93,14 @@ struct profile_thread {
 	int pid, tid;		/* 0 when the sampler did not say */
 	char *name;		/* from /proc/PID/task/TID/comm, or NULL */
 	unsigned long samples;
+	unsigned long pool_wait; /* of them, waiting in Numba's thread pool */
+};
+
+/* A thread's most sampled user line (profile_thread_tops). */
+struct profile_thread_top {
+	const char *file;	/* NULL: none of its samples was on a user line */
+	int line;
+	unsigned long self;
 };
 
 struct profile_process {
@@ -103,6 +119,7 @@ enum sample_kind {
 	SAMPLE_NUMBA,
 	SAMPLE_OTHER,
 	SAMPLE_BAD,
+	SAMPLE_POOL,
 };
 
 struct profile_line {
@@ -139,8 +156,9 @@ enum profile_sort {
 typedef int (*profile_internal_fn)(const char *file, void *ctx);
 
 struct profile {
-	unsigned long samples;	/* all samples: numba + other + bad */
+	unsigned long samples;	/* all samples: numba + other + bad + pool_wait */
 	unsigned long numba, other, bad;
+	unsigned long pool_wait; /* waiting in Numba's thread pool (SAMPLE_POOL) */
 	unsigned long internal_only; /* numba samples with no user frame */
 
 	/* How the sampling went, filled by whoever sampled. */
@@ -221,8 +239,12 @@ void profile_log_sample(struct profile *p, uint32_t thread, uint32_t stack, long
 /* Reads the log: start with *pos = 0; 1 and the sample at *pos, advanced;
  * 0 at the end. */
 int profile_next_sample(const struct profile *p, size_t *pos, struct profile_sample *s);
-/* Does `stack` hold a line of Numba code? */
+/* Does `stack` hold a line of Numba code, or is it the pool waiting? */
 enum sample_kind profile_stack_kind(const struct profile *p, uint32_t stack);
+/* Each thread's top user line: tops[i] for threads[i] (nthreads of them),
+ * the line with most self samples of that thread (ties: the first file by
+ * path, then the first line); strings point into the profile. */
+void profile_thread_tops(const struct profile *p, struct profile_thread_top *tops);
 
 /* The process `pid` with its command line (or NULL), unless known. */
 void profile_add_process(struct profile *p, int pid, const char *command);
@@ -253,8 +275,18 @@ double profile_rate(const struct profile *p);
 /* The name a user wrote for a function, from the debugger's symbol:
  * "__main__::kernel[abi:v1][abi:c8tJ...](Array<double, 1, C, mutable, aligned>)"
  * gives "kernel"; "mod::outer::<locals>::inner[abi:v1](long long)" gives
- * "inner".  Returns a new string. */
+ * "inner"; the gufunc Numba generates for a parallel loop's body
+ * ("__numba_parfor_gufunc_0x7f...") gives PROFILE_PARFOR_NAME.  Returns a
+ * new string. */
+#define PROFILE_PARFOR_NAME "(parallel loop body)"
 char *profile_func_name(const char *symbol);
+
+/* Is `lib` (a path or file name) a library of one of Numba's threading
+ * layers, whose own code (not the jitted code it calls) is the pool
+ * waiting or spinning for work: Numba's workqueue, omppool and tbbpool
+ * modules, OpenMP's runtimes (libgomp, libiomp, libomp) and TBB's
+ * scheduler (libtbb, not its allocator libtbbmalloc)? */
+int profile_is_pool_lib(const char *lib);
 
 /* The default is_internal: is `file` part of the numba package?  True when
  * an ancestor directory is named "numba" and holds both "__init__.py" and

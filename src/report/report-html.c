@@ -64,7 +64,9 @@ int report_html(FILE *out, struct profile *p, const struct report_options *opt)
 	      "<input id=\"internals\" type=\"checkbox\">Numba internals</label></span></h2>\n"
 	      "<div id=\"source\"></div></section>\n"
 	      "<section><h2>Functions <span class=\"hint\">click a column to sort</span></h2>\n"
-	      "<div id=\"funcs\"></div></section>\n</main>\n"
+	      "<div id=\"funcs\"></div></section>\n"
+	      "<section><h2>Threads <span class=\"hint\">shares of all samples; click a thread to "
+	      "show it alone</span></h2>\n<div id=\"threads\"></div></section>\n</main>\n"
 	      "<script type=\"application/json\" id=\"nprof-data\">\n", out);
 	for (size_t i = 0; i < len; i++) {
 		if (json[i] == '<')

@@ -91,7 +91,8 @@ static void json_header(FILE *out, struct profile *p)
 	fprintf(out, "%d", p->cut_depth);
 	json_key(out, "counts", &first);
 	fprintf(out, "{\"samples\": %lu, \"numba\": %lu, \"other\": %lu, \"bad\": %lu, "
-		"\"internal_only\": %lu}", p->samples, p->numba, p->other, p->bad, p->internal_only);
+		"\"internal_only\": %lu, \"pool_wait\": %lu}", p->samples, p->numba, p->other, p->bad,
+		p->internal_only, p->pool_wait);
 }
 
 static void json_frames(FILE *out, const struct profile *p)
@@ -106,6 +107,8 @@ static void json_frames(FILE *out, const struct profile *p)
 		if (f->kind == PROFILE_FRAME_NATIVE) {
 			fputs(", \"lib\": ", out);
 			json_str_or_null(out, f->lib);
+			if (f->pool)
+				fputs(", \"pool\": true", out);
 		} else {
 			fputs(", \"file\": ", out);
 			json_write_string(out, f->file);
@@ -127,8 +130,13 @@ static void json_stacks(FILE *out, const struct profile *p)
 	fputs("\n  ]", out);
 }
 
+/* Each thread with what the thread table shows: its samples, those
+ * waiting in Numba's thread pool and its top user line. */
 static void json_threads(FILE *out, const struct profile *p)
 {
+	struct profile_thread_top *tops = xcalloc(p->nthreads + 1, sizeof(*tops));
+
+	profile_thread_tops(p, tops);
 	fputs(",\n  \"threads\": [", out);
 	for (size_t i = 0; i < p->nthreads; i++) {
 		const struct profile_thread *t = &p->threads[i];
@@ -136,8 +144,17 @@ static void json_threads(FILE *out, const struct profile *p)
 		fprintf(out, "%s\n    {\"pid\": %d, \"tid\": %d, \"name\": ", i ? "," : "", t->pid,
 			t->tid);
 		json_str_or_null(out, t->name);
-		fprintf(out, ", \"samples\": %lu}", t->samples);
+		fprintf(out, ", \"samples\": %lu, \"pool_wait\": %lu, \"top_line\": ", t->samples,
+			t->pool_wait);
+		if (tops[i].file) {
+			fputs("{\"file\": ", out);
+			json_write_string(out, tops[i].file);
+			fprintf(out, ", \"line\": %d, \"self\": %lu}}", tops[i].line, tops[i].self);
+		} else {
+			fputs("null}", out);
+		}
 	}
+	free(tops);
 	fputs("\n  ],\n  \"processes\": [", out);
 	for (size_t i = 0; i < p->nprocs; i++) {
 		fprintf(out, "%s\n    {\"pid\": %d, \"command\": ", i ? "," : "", p->procs[i].pid);

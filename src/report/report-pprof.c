@@ -3,7 +3,9 @@
  * (varints and length-delimited fields) and gzipped with zlib.  One
  * Location per (function, line), so `go tool pprof -lines` shows lines;
  * one Sample per (thread, stack) with labels "thread", "tid" and "pid";
- * values: samples, and their CPU (perf) or wall (gdb) time. */
+ * values: samples, and their CPU (perf) or wall (gdb) time.  Comments
+ * (`go tool pprof -comments`) give the share waiting in Numba's thread
+ * pool and, with several threads, the thread table. */
 #include "report.h"
 
 #include <stdlib.h>
@@ -17,7 +19,7 @@
 enum {
 	PB_PROFILE_SAMPLE_TYPE = 1, PB_PROFILE_SAMPLE = 2, PB_PROFILE_LOCATION = 4,
 	PB_PROFILE_FUNCTION = 5, PB_PROFILE_STRING = 6, PB_PROFILE_DURATION = 10,
-	PB_PROFILE_PERIOD_TYPE = 11, PB_PROFILE_PERIOD = 12,
+	PB_PROFILE_PERIOD_TYPE = 11, PB_PROFILE_PERIOD = 12, PB_PROFILE_COMMENT = 13,
 	PB_VALUETYPE_TYPE = 1, PB_VALUETYPE_UNIT = 2,
 	PB_SAMPLE_LOCATION = 1, PB_SAMPLE_VALUE = 2, PB_SAMPLE_LABEL = 3,
 	PB_LABEL_KEY = 1, PB_LABEL_STR = 2, PB_LABEL_NUM = 3,
@@ -63,6 +65,8 @@ static void pprof_value_type(struct pprof *pp, int field, const char *type, cons
 static void pprof_locations(struct pprof *pp);
 static void pprof_count_samples(struct pprof *pp);
 static void pprof_label(struct strbuf *sb, uint64_t key, uint64_t str, int64_t num);
+static void pprof_comment(struct pprof *pp, char *text);
+static void pprof_comments(struct pprof *pp);
 static void pprof_samples(struct pprof *pp, double ns_per_sample);
 static int pprof_gzip(FILE *out, const struct strbuf *sb);
 
@@ -251,6 +255,35 @@ static void pprof_label(struct strbuf *sb, uint64_t key, uint64_t str, int64_t n
 	strbuf_release(&l);
 }
 
+static void pprof_comment(struct pprof *pp, char *text)
+{
+	pb_uint(&pp->out, PB_PROFILE_COMMENT, pprof_string(pp, text));
+	free(text);
+}
+
+static void pprof_comments(struct pprof *pp)
+{
+	const struct profile *p = pp->p;
+	struct profile_thread_top *tops;
+
+	if (p->pool_wait)
+		pprof_comment(pp, xasprintf("%.1f%% of samples waiting in Numba's thread pool",
+					    100.0 * (double)p->pool_wait / (double)p->samples));
+	if (p->nthreads < 2)
+		return;
+	tops = xcalloc(p->nthreads, sizeof(*tops));
+	profile_thread_tops(p, tops);
+	for (size_t t = 0; t < p->nthreads; t++) {
+		const struct profile_thread *th = &p->threads[t];
+		char *summary = report_thread_summary(p, t, &tops[t]);
+
+		pprof_comment(pp, xasprintf("thread %d (%s): %s", th->tid, th->name ? th->name : "?",
+					    summary));
+		free(summary);
+	}
+	free(tops);
+}
+
 static void pprof_samples(struct pprof *pp, double ns_per_sample)
 {
 	const struct profile *p = pp->p;
@@ -329,6 +362,7 @@ int report_pprof(FILE *out, struct profile *p, const struct report_options *opt)
 	pb_uint(&pp.out, PB_PROFILE_DURATION, (uint64_t)(p->wall_seconds * 1e9));
 	pprof_value_type(&pp, PB_PROFILE_PERIOD_TYPE, p->cpu_time ? "cpu" : "wall", "nanoseconds");
 	pb_uint(&pp.out, PB_PROFILE_PERIOD, (uint64_t)period);
+	pprof_comments(&pp);
 	/* The string table last: every string is known by now. */
 	strbuf_add(&whole, pp.out.buf ? pp.out.buf : "", pp.out.len);
 	for (size_t i = 0; i < pp.nstrings; i++)

@@ -18,11 +18,12 @@ struct speedscope {
 	uint32_t *path;
 	size_t path_alloc;
 	double weight;		/* of one sample */
+	struct profile_thread_top *tops;	/* per thread */
 };
 
 static void speedscope_frames(struct speedscope *ss);
 static void speedscope_stack(struct speedscope *ss, uint32_t stack);
-static char *speedscope_thread_name(const struct profile *p, size_t t);
+static char *speedscope_thread_name(const struct speedscope *ss, size_t t);
 static void speedscope_thread(struct speedscope *ss, size_t t, int first);
 
 /* The profile's frames, then two of nprof's own: samples that could not
@@ -77,16 +78,28 @@ static void speedscope_stack(struct speedscope *ss, uint32_t stack)
 	fputc(']', ss->out);
 }
 
-static char *speedscope_thread_name(const struct profile *p, size_t t)
+/* With several threads, each name carries its line of the thread table
+ * (speedscope lists the profiles by name). */
+static char *speedscope_thread_name(const struct speedscope *ss, size_t t)
 {
+	const struct profile *p = ss->p;
 	const struct profile_thread *th = &p->threads[t];
+	char *who, *summary, *name;
 
 	if (!th->pid)
-		return xstrdup(p->nthreads == 1 ? "all samples" : "samples of unknown threads");
-	if (!th->tid)
-		return xasprintf("other threads of process %d", th->pid);
-	return xasprintf("%s (thread %d of process %d)", th->name ? th->name : "?", th->tid,
-			 th->pid);
+		who = xstrdup(p->nthreads == 1 ? "all samples" : "samples of unknown threads");
+	else if (!th->tid)
+		who = xasprintf("other threads of process %d", th->pid);
+	else
+		who = xasprintf("%s (thread %d of process %d)", th->name ? th->name : "?", th->tid,
+				th->pid);
+	if (p->nthreads < 2)
+		return who;
+	summary = report_thread_summary(p, t, &ss->tops[t]);
+	name = xasprintf("%s: %s", who, summary);
+	free(who);
+	free(summary);
+	return name;
 }
 
 static void speedscope_thread(struct speedscope *ss, size_t t, int first)
@@ -95,7 +108,7 @@ static void speedscope_thread(struct speedscope *ss, size_t t, int first)
 	struct profile_sample s;
 	uint32_t run_stack = 0;
 	unsigned long run = 0, nruns = 0;
-	char *name = speedscope_thread_name(p, t);
+	char *name = speedscope_thread_name(ss, t);
 	size_t pos = 0;
 	int pass;
 
@@ -139,6 +152,8 @@ int report_speedscope(FILE *out, struct profile *p, const struct report_options 
 	double rate = p->cpu_time ? p->rate_requested : profile_rate(p);
 
 	ss.weight = rate > 0 ? 1000.0 / rate : 0;
+	ss.tops = xcalloc(p->nthreads + 1, sizeof(*ss.tops));
+	profile_thread_tops(p, ss.tops);
 	fputs("{\n  \"$schema\": \"https://www.speedscope.app/file-format-schema.json\",\n", out);
 	fputs("  \"exporter\": \"nprof " PACKAGE_VERSION "\",\n  \"name\": ", out);
 	json_write_string(out, p->command ? p->command : "nprof profile");
@@ -152,6 +167,7 @@ int report_speedscope(FILE *out, struct profile *p, const struct report_options 
 		      "\"startValue\": 0, \"endValue\": 0, \"samples\": [], \"weights\": []}", out);
 	fputs("\n  ]\n}\n", out);
 	free(ss.path);
+	free(ss.tops);
 	if (fflush(out) != 0 || ferror(out))
 		return -1;
 	return 0;

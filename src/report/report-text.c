@@ -35,6 +35,7 @@ static int report_files(struct report *r, int internal);
 static int report_func_shown(struct report *r, const struct profile_func *fn);
 static int report_func_line(struct report *r, const struct profile_func *fn);
 static void report_funcs(struct report *r);
+static void report_threads(struct report *r);
 
 /* The text the run saw, kept in the profile. */
 static const struct source *report_source(struct report *r, const char *path)
@@ -81,6 +82,9 @@ static void report_header(struct report *r)
 		if (p->internal_only)
 			fprintf(r->out, ", %.1f%% only in Numba's own code",
 				report_ratio((double)p->internal_only, (double)p->samples));
+		if (p->pool_wait)
+			fprintf(r->out, ", %.1f%% waiting in Numba's thread pool",
+				report_ratio((double)p->pool_wait, (double)p->samples));
 	}
 	if (p->lost)
 		fprintf(r->out, ", %lu lost", p->lost);
@@ -266,6 +270,48 @@ static void report_funcs(struct report *r)
 	}
 }
 
+/* One row per thread sampled, when there were several: its samples, the
+ * share of them it spent waiting in Numba's thread pool and the user line
+ * it spent most self samples on (shares of all samples, as elsewhere). */
+static void report_threads(struct report *r)
+{
+	const struct profile *p = r->p;
+	char share[REPORT_PCT_SIZE], wait[REPORT_PCT_SIZE], top[REPORT_PCT_SIZE];
+	int name_width = (int)strlen("name");
+	struct profile_thread_top *tops;
+
+	if (p->nthreads < 2)
+		return;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		int n = p->threads[i].name ? (int)strlen(p->threads[i].name) : 1;
+
+		if (n > name_width)
+			name_width = n;
+	}
+	tops = xcalloc(p->nthreads, sizeof(*tops));
+	profile_thread_tops(p, tops);
+	fprintf(r->out, "\n%8s  %-*s %8s %*s %*s  top line\n", "thread", name_width, "name",
+		"samples", REPORT_PCT_WIDTH, "share", REPORT_PCT_WIDTH, "waiting");
+	for (size_t i = 0; i < p->nthreads; i++) {
+		const struct profile_thread *t = &p->threads[i];
+		const struct profile_thread_top *l = &tops[i];
+
+		report_pct(share, t->samples, p->samples);
+		report_pct(wait, t->pool_wait, p->samples);
+		fprintf(r->out, "%8d  %-*s %8lu %*s %*s  ", t->tid, name_width,
+			t->name ? t->name : "?", t->samples, REPORT_PCT_WIDTH, share,
+			REPORT_PCT_WIDTH, wait);
+		if (l->file) {
+			report_pct(top, l->self, p->samples);
+			fprintf(r->out, "%s:%d (%s)\n", l->file, l->line, top);
+		} else {
+			fprintf(r->out, "%s\n", t->pool_wait ? "none: waiting in Numba's thread pool"
+							      : "none in Numba code");
+		}
+	}
+	free(tops);
+}
+
 int report_text(FILE *out, struct profile *p, const struct report_options *opt)
 {
 	struct report r = { .out = out, .p = p, .opt = opt };
@@ -285,6 +331,7 @@ int report_text(FILE *out, struct profile *p, const struct report_options *opt)
 			report_files(&r, 1);
 		report_funcs(&r);
 	}
+	report_threads(&r);
 	/* Buffered writes fail late: flush so a full disk is seen here. */
 	if (fflush(out) != 0 || ferror(out))
 		return -1;

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "strbuf.h"
 #include "util.h"
 
 static const char *report_basename(const char *path);
@@ -94,6 +95,29 @@ char *report_frame_label(const struct profile_frame *f)
 	if (f->lib)
 		return xasprintf("%s (%s)", f->name, f->lib);
 	return xstrdup(f->name);
+}
+
+static double report_share(unsigned long n, unsigned long of)
+{
+	return of ? 100.0 * (double)n / (double)of : 0;
+}
+
+char *report_thread_summary(const struct profile *p, size_t t,
+			    const struct profile_thread_top *top)
+{
+	const struct profile_thread *th = &p->threads[t];
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%.1f%% of samples", report_share(th->samples, p->samples));
+	if (th->pool_wait)
+		strbuf_addf(&sb, ", %.1f%% waiting in Numba's thread pool",
+			    report_share(th->pool_wait, p->samples));
+	if (top->file)
+		strbuf_addf(&sb, ", top line %s:%d (%.1f%%)", report_basename(top->file), top->line,
+			    report_share(top->self, p->samples));
+	else
+		strbuf_addf(&sb, ", no sample in your code");
+	return strbuf_detach(&sb);
 }
 
 int report_sort_parse(const char *s, enum profile_sort *sort)

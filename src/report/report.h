@@ -62,5 +62,11 @@ int report_html(FILE *out, struct profile *p, const struct report_options *opt);
 /* For renderers: the name a stack view shows for a frame:
  * "kernel (two_loops.py:21)", "sin (libm.so.6)", "workqueue". */
 char *report_frame_label(const struct profile_frame *f);
+/* For renderers' thread lists: thread `t`'s share of all samples, its
+ * share waiting in Numba's thread pool (when any) and its top line
+ * (tops from profile_thread_tops): "68.4% of samples, 2.1% waiting in
+ * Numba's thread pool, top line prange.py:21 (15.7%)".  A new string. */
+char *report_thread_summary(const struct profile *p, size_t t,
+			    const struct profile_thread_top *top);
 
 #endif

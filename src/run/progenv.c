@@ -10,6 +10,8 @@
 
 extern char **environ;
 
+static char **progenv_build(const char *shim, int parfor_only);
+
 static void env_set(char ***env, size_t *n, size_t *alloc, const char *name, const char *value)
 {
 	size_t len = strlen(name);
@@ -50,6 +52,18 @@ char *progenv_shim_dir(void)
  * the program runs). */
 char **progenv_new(const char *shim)
 {
+	return progenv_build(shim, 0);
+}
+
+/* With --numba-debug the hook leaves code generation alone and only gives
+ * the gufuncs of parallel=True loops the user's file (its section 5). */
+char **progenv_new_numba_debug(const char *shim)
+{
+	return progenv_build(shim, 1);
+}
+
+static char **progenv_build(const char *shim, int parfor_only)
+{
 	size_t n = 0, alloc = 0;
 	char **env = NULL;
 	const char *pythonpath = getenv("PYTHONPATH");
@@ -69,6 +83,8 @@ char **progenv_new(const char *shim)
 		env_set(&env, &n, &alloc, "NPROF_SHIM", "1");
 		if (pythonpath)
 			env_set(&env, &n, &alloc, "NPROF_ORIG_PYTHONPATH", pythonpath);
+		if (parfor_only)
+			env_set(&env, &n, &alloc, "NPROF_SHIM_PARFOR_ONLY", "1");
 		free(path);
 	}
 	return env;

@@ -11,6 +11,10 @@
 char *progenv_shim_dir(void);
 /* A new environment for the program; `shim` may be NULL. */
 char **progenv_new(const char *shim);
+/* The same for --numba-debug: the hook (when given) only corrects the
+ * source file of parallel=True loops, code generation stays Numba's debug
+ * one. */
+char **progenv_new_numba_debug(const char *shim);
 void progenv_free(char **env);
 
 #endif

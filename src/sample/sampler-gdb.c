@@ -246,8 +246,11 @@ static void record_stack(struct run *r, const char *thread)
 		if (cut)
 			break;
 	}
-	/* gdb numbers threads its own way: the main one is the process's. */
-	struct profile_origin o = { r->target.pid, strcmp(thread, MAIN_THREAD) == 0 ? r->target.pid : 0, 0 };
+	/* gdb numbers threads its own way: the main one is the process's,
+	 * the others' LWPs are in gdb's thread list (--threads all). */
+	struct profile_origin o = { r->target.pid,
+				    strcmp(thread, MAIN_THREAD) == 0 ? r->target.pid
+				    : r->threads ? threads_lwp(r->threads, thread) : 0, 0 };
 
 	if (bad) {
 		profile_add_bad_sample(r->profile, &o);

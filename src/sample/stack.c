@@ -18,7 +18,8 @@ static void frame_from_mi(struct frame *f, const struct mi_value *tuple)
 
 	*f = (struct frame){ .func = mi_find_string(tuple, "func"),
 			     .file = file ? file : mi_find_string(tuple, "file"),
-			     .line = line ? atoi(line) : 0 };
+			     .line = line ? atoi(line) : 0,
+			     .lib = mi_find_string(tuple, "from") };
 	if (f->line < 0)
 		f->line = 0;
 }

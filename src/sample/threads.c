@@ -98,6 +98,14 @@ char threads_state(pid_t pid, pid_t lwp)
 	return paren && paren[1] == ' ' ? paren[2] : 0;
 }
 
+pid_t threads_lwp(const struct threads *t, const char *id)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->list[i].id, id) == 0)
+			return t->list[i].lwp;
+	return 0;
+}
+
 size_t threads_running(struct threads *t, struct gdb *g, char ids[][THREADS_ID_MAX], size_t max)
 {
 	size_t n = 0;

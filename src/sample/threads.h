@@ -26,6 +26,10 @@ void threads_changed(struct threads *t);
  * returns how many.  Asks gdb for its thread list first when it changed. */
 size_t threads_running(struct threads *t, struct gdb *g, char ids[][THREADS_ID_MAX], size_t max);
 
+/* The LWP (the kernel's thread id) of gdb's thread `id` as the last list
+ * gdb gave had it, or 0 when unknown. */
+pid_t threads_lwp(const struct threads *t, const char *id);
+
 /* The state letter of task `lwp` of process `pid` ('R' running, 'S'
  * sleeping, ...), or 0 when it is gone.  For tests, and used above. */
 char threads_state(pid_t pid, pid_t lwp);

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from harness import EXAMPLE, PYTHON, annotate, line_of, nprof, nprof_bytes, one_line_error, run
+from harness import EXAMPLE, PYTHON, annotate, line_of, nprof, nprof_bytes, one_line_error, program, run, thread_rows
 
 DEPS = os.environ.get("NPROF_TEST_DEPS") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nprof-test-deps")
@@ -38,6 +38,32 @@ def profile_of_example():
         assert status == 0, (status, err)
         _taken.update(paths)
     return _taken
+
+
+def profile_of_threads():
+    """One run of a parallel kernel with an idle worker spinning in
+    OpenMP's pool (two threads, one waiting), saved in every format."""
+    if "threads" not in _taken:
+        tmp = _taken.setdefault("dir", tempfile.mkdtemp(prefix="nprof-formats-"))
+        paths = {f: os.path.join(tmp, "par" + s) for f, s in SUFFIXES.items()}
+        args = [a for p in paths.values() for a in ("-o", p)]
+        status, out, err = annotate("--threads", "all", *args, "--", program("pool_wait.py"),
+                                    env={"NUMBA_NUM_THREADS": "2", "NUMBA_THREADING_LAYER": "omp",
+                                         "OMP_WAIT_POLICY": "active"})
+        assert status == 0, (status, err)
+        _taken["threads"] = paths
+    return _taken["threads"]
+
+
+def text_threads(text):
+    """The text report's thread table: [(tid, samples, top line text)]."""
+    return [(tid, samples, top) for tid, samples, _, top in thread_rows(text)]
+
+
+def text_waiting(text):
+    match = re.search(r"([0-9.]+%) waiting in Numba's thread pool", text.splitlines()[0])
+    assert match, text
+    return match.group(1)
 
 
 def read(path, mode="r"):
@@ -109,6 +135,37 @@ def test_collapsed_lines_follow_the_grammar_and_add_up(tmp):
     assert f"kernel (two_loops.py:{costly})" in read(p["collapsed"])
 
 
+def test_threads_and_pool_waiting_in_every_format(tmp):
+    """The per-thread table and the pool's waiting of a parallel run: the
+    JSON's threads carry what the text table shows; `nprof report` of the
+    JSON gives the text again; speedscope's profile names and pprof's
+    comments carry each thread's line."""
+    p = profile_of_threads()
+    text = read(p["text"])
+    table = text_threads(text)
+    assert len(table) == 2 and "waiting in Numba's thread pool" in text, text
+    prof = json.loads(read(p["json"]))
+    assert prof["counts"]["pool_wait"] > 0, prof["counts"]
+    c = prof["counts"]
+    assert c["samples"] == c["numba"] + c["other"] + c["bad"] + c["pool_wait"], c
+    assert any(f.get("pool") for f in prof["frames"] if f["kind"] == "native"), prof["frames"]
+    for (tid, samples, top), t in zip(table, prof["threads"]):
+        assert (t["tid"], t["samples"]) == (tid, samples), (t, table)
+        if t["top_line"]:
+            assert top.startswith(f"{t['top_line']['file']}:{t['top_line']['line']} "), (t, top)
+        else:
+            assert top.startswith("none"), (t, top)
+    assert sum(t["pool_wait"] for t in prof["threads"]) == c["pool_wait"], prof["threads"]
+    status, again, err = nprof("report", p["json"])
+    assert status == 0 and again == text, (err, again)
+    names = [q["name"] for q in json.loads(read(p["speedscope"]))["profiles"]]
+    for (tid, samples, top), name in zip(table, names):
+        assert f"(thread {tid} of process" in name and "% of samples" in name, names
+    assert any("waiting in Numba's thread pool" in n for n in names), names
+    raw = gzip.decompress(read(p["pprof"], "rb"))
+    assert all(f"thread {tid} (".encode() in raw for tid, _, _ in table), table
+
+
 def test_format_by_option_beats_the_suffix_and_unknown_ones_are_refused(tmp):
     p = profile_of_example()
     status, out, err = nprof("report", "--format", "collapsed", p["json"])
@@ -166,11 +223,17 @@ def test_json_validates_against_nprofs_schema(tmp):
         pass
 
 
+def test_json_of_a_parallel_run_validates(tmp):
+    import jsonschema
+    jsonschema.validate(json.loads(read(profile_of_threads()["json"])), json.loads(read(SCHEMA)))
+
+
 def test_speedscope_output_validates_against_speedscopes_schema(tmp):
     import jsonschema
     schema = json.loads(read(os.path.join(MODULES, "speedscope", "dist", "release",
                                           "file-format-schema.json")))
     jsonschema.validate(json.loads(read(profile_of_example()["speedscope"])), schema)
+    jsonschema.validate(json.loads(read(profile_of_threads()["speedscope"])), schema)
 
 
 # ---- speedscope: its own page imports our speedscope, collapsed and pprof files
@@ -200,6 +263,19 @@ def test_go_pprof_shows_the_hot_line_first(tmp):
     assert "Type: " in proc.stdout
 
 
+def test_go_pprof_lists_the_threads_in_its_comments(tmp):
+    p = profile_of_threads()
+    table = text_threads(read(p["text"]))
+    proc = subprocess.run(["go", "tool", "pprof", "-comments", p["pprof"]],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "HOME": tmp, "GOCACHE": os.path.join(tmp, "go")})
+    assert proc.returncode == 0, proc.stderr
+    print(proc.stdout)
+    assert f"{text_waiting(read(p['text']))} of samples waiting in Numba's thread pool" in proc.stdout
+    for tid, samples, top in table:
+        assert re.search(rf"^thread {tid} \(.*% of samples", proc.stdout, re.M), (tid, proc.stdout)
+
+
 # ---- html: the page in Chromium
 
 def test_html_page_shows_the_hot_line_sorts_and_zooms(tmp):
@@ -218,15 +294,32 @@ def test_html_page_shows_the_hot_line_sorts_and_zooms(tmp):
     assert prof["counts"]["samples"] > 0
 
 
+def test_html_page_lists_the_threads(tmp):
+    p = profile_of_threads()
+    text = read(p["text"])
+    expected = os.path.join(tmp, "expected.json")
+    with open(expected, "w") as f:
+        json.dump({"waiting": text_waiting(text),
+                   "threads": [[tid, samples, os.path.basename(top.split()[0]) if not top.startswith("none")
+                                else "none"] for tid, samples, top in text_threads(text)]}, f)
+    shot = os.environ.get("NPROF_TEST_SCREENSHOT_THREADS") or os.path.join(tmp, "threads.png")
+    proc = subprocess.run(["node", os.path.join(JS, "html-threads.js"), MODULES, CHROMIUM, p["html"],
+                           expected, shot], capture_output=True, text=True, timeout=300)
+    print(proc.stdout + proc.stderr)
+    assert proc.returncode == 0
+
+
 GROUPS = {
     "json": ([test_report_of_the_json_is_the_runs_text_byte_for_byte,
               test_report_of_the_json_renders_the_other_formats_as_the_run_did,
               test_json_is_lossless_and_counts_are_integers,
               test_collapsed_lines_follow_the_grammar_and_add_up,
+              test_threads_and_pool_waiting_in_every_format,
               test_format_by_option_beats_the_suffix_and_unknown_ones_are_refused,
               test_report_refuses_what_is_not_a_profile,
               test_report_options_apply_to_a_saved_profile], lambda: (True, "")),
     "schema": ([test_json_validates_against_nprofs_schema,
+                test_json_of_a_parallel_run_validates,
                 test_speedscope_output_validates_against_speedscopes_schema],
                lambda: (have_jsonschema() and os.path.isdir(os.path.join(MODULES, "speedscope")),
                         "python3-jsonschema or npm's speedscope is missing")),
@@ -235,9 +328,9 @@ GROUPS = {
                             os.path.isdir(os.path.join(MODULES, "speedscope")) and
                             os.path.isdir(os.path.join(MODULES, "puppeteer-core")),
                             "node, chromium, or npm's speedscope or puppeteer-core is missing")),
-    "pprof": ([test_go_pprof_shows_the_hot_line_first],
+    "pprof": ([test_go_pprof_shows_the_hot_line_first, test_go_pprof_lists_the_threads_in_its_comments],
               lambda: (shutil.which("go"), "go (golang-go) is missing")),
-    "html": ([test_html_page_shows_the_hot_line_sorts_and_zooms],
+    "html": ([test_html_page_shows_the_hot_line_sorts_and_zooms, test_html_page_lists_the_threads],
              lambda: (shutil.which("node") and os.path.exists(CHROMIUM) and
                       os.path.isdir(os.path.join(MODULES, "puppeteer-core")),
                       "node, chromium or npm's puppeteer-core is missing")),

@@ -92,6 +92,23 @@ def one_line_error(err):
     return len(lines) == 1 and lines[0].startswith("nprof: ")
 
 
+def thread_rows(report):
+    """The text report's per-thread table: [(tid, samples, waiting%, top
+    line text)], the top line as printed ("/x/k.py:12 (30.1%)", "none ...")."""
+    rows, top_at = [], None
+    for line in report.splitlines():
+        if line.split()[:2] == ["thread", "name"]:
+            top_at = line.index("top line")
+            continue
+        if top_at is not None and line.strip():
+            cells = line[:top_at].split()
+            waiting = next((float(c.rstrip("%")) for c in cells[4:5] if c.endswith("%")), 0.0)
+            rows.append((int(cells[0]), int(cells[2]), waiting, line[top_at:].strip()))
+        elif top_at is not None:
+            break
+    return rows
+
+
 def report_lines(report, path_suffix):
     """Parses the annotated-source block of the file ending in path_suffix:
     returns {line_number: (self, total, source)} with None for blank cells."""
@@ -187,7 +204,11 @@ def run(tests):
         print(f"SKIP: {PYTHON} cannot import numba (apt-get install python3-numba)")
         sys.exit(77)
     passed = failed = skipped = 0
+    # NPROF_TEST_ONLY=WORD runs only the tests whose names hold WORD.
+    only = os.environ.get("NPROF_TEST_ONLY")
     for test in tests:
+        if only and only not in test.__name__:
+            continue
         try:
             with tempfile.TemporaryDirectory(prefix="nprof-test-") as tmp:
                 test(tmp)

@@ -21,7 +21,7 @@ def test_default_is_perf_where_allowed(tmp):
     status, out, err = annotate("--", EXAMPLE, "40")
     assert status == 0, err
     assert "the kernel took the samples, the target was not stopped" in out, out
-    assert "one per 10 ms of the main thread's CPU time" in out, out
+    assert "one per 10 ms of each thread's CPU time" in out, out  # every thread by default
     assert expensive_line_dominates(out), out
 
 
