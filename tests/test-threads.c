@@ -69,6 +69,44 @@ static void test_no_such_process(void **state)
 	(void)state;
 	assert_int_equal(threads_state(0, 0), 0);
 	assert_int_equal(threads_state(getpid(), 0x7ffffff0), 0);
+	assert_int_equal(threads_cpu_ns(getpid(), 0x7ffffff0), -1);
+}
+
+/* The CPU time the kernel counts grows while the thread computes, and
+ * stays while another thread of it sleeps. */
+static void test_cpu_time_grows_while_running(void **state)
+{
+	pid_t self = (pid_t)syscall(SYS_gettid);
+	long long before = threads_cpu_ns(getpid(), self), after = before;
+	struct sleeper s;
+	pthread_t thread;
+	long long slept;
+	char st = 'R';
+
+	(void)state;
+	assert_true(before >= 0);
+	/* Bounded: the kernel's count moves at least every tick. */
+	for (long i = 0; i < 4000000000L && after < before + 20000000; i++)
+		after = threads_cpu_ns(getpid(), self);
+	assert_true(after >= before + 20000000);
+	assert_int_equal(pipe(s.pipe), 0);
+	assert_int_equal(pipe(s.tid_pipe), 0);
+	assert_int_equal(pthread_create(&thread, NULL, sleeper_main, &s), 0);
+	assert_int_equal(read(s.tid_pipe[0], &s.tid, sizeof(s.tid)), sizeof(s.tid));
+	for (int i = 0; i < 1000000 && st == 'R'; i++)
+		st = threads_state(getpid(), s.tid);
+	assert_int_equal(st, 'S');
+	slept = threads_cpu_ns(getpid(), s.tid);
+	before = threads_cpu_ns(getpid(), self);
+	for (after = before; after < before + 20000000;)
+		after = threads_cpu_ns(getpid(), self);
+	assert_true(threads_cpu_ns(getpid(), s.tid) - slept < 10000000);
+	assert_int_equal(write(s.pipe[1], "x", 1), 1);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	close(s.pipe[0]);
+	close(s.pipe[1]);
+	close(s.tid_pipe[0]);
+	close(s.tid_pipe[1]);
 }
 
 int main(void)
@@ -77,6 +115,7 @@ int main(void)
 		cmocka_unit_test(test_running_thread_is_R),
 		cmocka_unit_test(test_blocked_thread_is_not_running),
 		cmocka_unit_test(test_no_such_process),
+		cmocka_unit_test(test_cpu_time_grows_while_running),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

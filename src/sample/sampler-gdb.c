@@ -31,6 +31,9 @@ struct run {
 	struct threads *threads; /* --threads all: which are running */
 	int ended;		/* gdb or waitpid saw the program end */
 	long long paused_ns;
+	long long period_ns;	/* of the rate asked for */
+	long long cpu_seen_ns;	/* the main thread's CPU time at the last tick, or -1 */
+	long long cpu_due_ns;	/* of it, not yet paid for by a sample */
 };
 
 /* The threads of one sample and how each stopped. */
@@ -300,6 +303,29 @@ static void resume(struct run *r, const char *thread, const struct mi_record *st
 	gdb_command(r->gdb, SAMPLE_TIMEOUT_MS, NULL, NULL, "-exec-continue --thread %s", thread);
 }
 
+/* Samples are of CPU time, as the kernel's: a tick samples the main
+ * thread when it has run for a period since the last sample (its CPU
+ * time, /proc schedstat), so time it sleeps, waits for a CPU on a loaded
+ * machine or is held by gdb is not sampled.  Credit beyond one period is
+ * dropped: a sample stands for at most one period of CPU time.  Where
+ * schedstat cannot be read, every tick samples (wall time). */
+static int main_thread_ran(struct run *r)
+{
+	long long cpu = threads_cpu_ns(r->target.pid, r->target.pid);
+
+	if (cpu < 0)
+		return 1;
+	if (r->cpu_seen_ns >= 0 && cpu > r->cpu_seen_ns)
+		r->cpu_due_ns += cpu - r->cpu_seen_ns;
+	r->cpu_seen_ns = cpu;
+	if (r->cpu_due_ns < r->period_ns)
+		return 0;
+	r->cpu_due_ns -= r->period_ns;
+	if (r->cpu_due_ns > r->period_ns)
+		r->cpu_due_ns = r->period_ns;
+	return 1;
+}
+
 /* The threads to sample now: the main thread, or with --threads all the
  * ones on a CPU (none: nothing to sample this tick).  -1 when the main
  * thread is stopped on gdb's own account: at its shared-library or JIT
@@ -311,7 +337,7 @@ static int choose_threads(struct run *r, struct tick *t)
 {
 	memset(t, 0, sizeof(*t));
 	if (!r->threads) {
-		if (threads_state(r->target.pid, r->target.pid) == 't')
+		if (threads_state(r->target.pid, r->target.pid) == 't' || !main_thread_ran(r))
 			return -1;
 		snprintf(t->ids[0], THREADS_ID_MAX, "%s", MAIN_THREAD);
 		t->n = 1;
@@ -345,7 +371,7 @@ static void take_sample(struct run *r)
 	long long stopped_at;
 
 	if (choose_threads(r, &t) < 0)
-		return;		/* gdb holds the program: not its time */
+		return;		/* not the program's CPU time since the last */
 	r->profile->ticks++;
 	interrupt_threads(r, &t);
 	if (!t.n) {
@@ -370,6 +396,9 @@ static void sample_loop(struct run *r)
 	long long period = (long long)(1e9 / r->opt->rate);
 	long long start = now_ns(), k = 1;
 
+	r->period_ns = period;
+	r->cpu_seen_ns = -1;
+
 	while (!r->ended && !gdb_failed(r->gdb)) {
 		wait_until(r, start + k * period);
 		if (r->ended || gdb_failed(r->gdb))
@@ -385,6 +414,9 @@ static void sample_loop(struct run *r)
 	free(r->profile->sampler);
 	r->profile->sampler = xstrdup("gdb");
 	r->profile->all_threads = r->opt->all_threads;
+	/* Of the main thread's CPU time (main_thread_ran); with --threads
+	 * all, of the threads running at each tick (threads_running). */
+	r->profile->cpu_time = !r->threads && r->cpu_seen_ns >= 0;
 	r->profile->cut_depth = STACK_MAX_FRAMES;
 }
 

@@ -98,6 +98,25 @@ char threads_state(pid_t pid, pid_t lwp)
 	return paren && paren[1] == ' ' ? paren[2] : 0;
 }
 
+long long threads_cpu_ns(pid_t pid, pid_t lwp)
+{
+	char path[96], buf[128];
+	long long ns;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/schedstat", (long)pid, (long)lwp);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return sscanf(buf, "%lld", &ns) == 1 && ns >= 0 ? ns : -1;
+}
+
 pid_t threads_lwp(const struct threads *t, const char *id)
 {
 	for (size_t i = 0; i < t->n; i++)

@@ -30,6 +30,10 @@ size_t threads_running(struct threads *t, struct gdb *g, char ids[][THREADS_ID_M
  * gdb gave had it, or 0 when unknown. */
 pid_t threads_lwp(const struct threads *t, const char *id);
 
+/* The CPU time task `lwp` of process `pid` has run, in ns (the first
+ * field of /proc/PID/task/LWP/schedstat), or -1 when unreadable. */
+long long threads_cpu_ns(pid_t pid, pid_t lwp);
+
 /* The state letter of task `lwp` of process `pid` ('R' running, 'S'
  * sleeping, ...), or 0 when it is gone.  For tests, and used above. */
 char threads_state(pid_t pid, pid_t lwp);
