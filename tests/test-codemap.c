@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "codemap.h"
+#include "elfcode.h"
 #include "jitfixture.h"
+#include "jitlines.h"
 #include "unwind.h"
 
 struct jit_code_entry {
@@ -130,6 +132,56 @@ static void test_jit_objects_come_and_go(void **state)
 	jit_unregister(f);
 	assert_int_equal(codemap_watch(f->map), 0);
 	assert_null(codemap_find(f->map, f->lo));
+}
+
+/* A debugger's frames named again: one in the JIT object (two frames at
+ * one address, as gdb lists an inlined call) by the object's own line
+ * tables, as elfcode names that address; one in this executable and one
+ * with no address kept as listed.  The JIT object is unknown to the map
+ * until jitlines reads it again. */
+static void test_jitlines_names_jit_frames_by_their_line_tables(void **state)
+{
+	struct fixture *f = *state;
+	struct frame want[8], out[16];
+	struct frame in[] = { { "gdb::inner", "/x/numbers.py", 241 }, { "gdb::outer", "/x/k.py", 7 },
+			      { "main", NULL, 0, 0, "/bin/test" }, { "??", NULL, 0 } };
+	uint64_t pc = 0;
+	size_t nwant = 0, n;
+	int blind = 1;
+
+	(void)state;
+	/* An address of the object with lines: the first of its range. */
+	for (uint64_t a = f->lo; a < f->hi && !nwant; a++)
+		if ((nwant = elfcode_lines(f->code, a, want, 8)) > 0)
+			pc = a;
+	assert_true(nwant > 0);
+	assert_int_equal(codemap_refresh(f->map), 0);
+	jit_register(f);
+	{
+		uint64_t pcs[] = { pc, pc, (uint64_t)(uintptr_t)&test_jitlines_names_jit_frames_by_their_line_tables + 1, 0 };
+
+		n = jitlines_name(f->map, in, pcs, 4, out, 16, &blind);
+	}
+	assert_int_equal(n, nwant + 2);
+	assert_false(blind);	/* the debugger named the JIT frame */
+	for (size_t i = 0; i < nwant; i++) {
+		assert_string_equal(out[i].file, want[i].file);
+		assert_int_equal(out[i].line, want[i].line);
+		assert_int_equal(out[i].inlined, i + 1 < nwant);
+		assert_null(out[i].lib);
+	}
+	assert_string_equal(out[nwant].func, "main");
+	assert_string_equal(out[nwant].lib, "/bin/test");
+	assert_string_equal(out[nwant + 1].func, "??");
+	/* Fewer slots than frames: cut, never past max. */
+	{
+		uint64_t pcs[] = { pc, pc, 0, 0 };
+
+		assert_int_equal(jitlines_name(f->map, in, pcs, 4, out, 1, NULL), 1);
+		in[0].line = 0;
+		jitlines_name(f->map, in, pcs, 4, out, 16, &blind);
+		assert_true(blind);
+	}
 }
 
 /* A list entry whose image is not an object is skipped, not fatal. */
@@ -496,6 +548,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_own_code_is_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jit_objects_come_and_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_jit_image_is_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jitlines_names_jit_frames_by_their_line_tables,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_image_is_not_read_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replaced_object_is_read_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_cut_short_forgets_nothing, setup, teardown),

@@ -225,8 +225,11 @@ static int self_test(const struct doctor_sampler *ds, const struct located *pyth
 	code = ds->run(&so, p);
 	f = profile_find_file(p, script);
 	hot = f ? profile_file_line(f, PROBE_HOT_LINE) : NULL;
-	printf("         %lu samples, %lu in jitted code, %lu on the hot line\n",
-	       p->samples, p->numba, hot ? hot->self : 0UL);
+	printf("         %lu samples, %lu in jitted code, %lu on the hot line", p->samples, p->numba,
+	       hot ? hot->self : 0UL);
+	if (p->blind)
+		printf(", %lu in JIT code gdb could not read", p->blind);
+	putchar('\n');
 	if (sigfwd_received()) {
 		printf("verdict: interrupted (%s); the self-test did not finish\n",
 		       strsignal(sigfwd_received()));
@@ -236,7 +239,9 @@ static int self_test(const struct doctor_sampler *ds, const struct located *pyth
 	else if (code != 0)
 		printf("verdict: the self-test program failed (exit status %d); check that %s can run Numba code\n",
 		       code, python->path);
-	else if (p->numba < MIN_JIT_SAMPLES)
+	/* nprof names the JIT code a blind gdb stops in, but gdb cannot
+	 * unwind out of it: a healthy gdb reads all of it. */
+	else if (p->numba < MIN_JIT_SAMPLES || p->blind * 10 > p->numba)
 		printf("verdict: %s\n", ds->blind);
 	else if (!hot || hot->self * 2 < p->numba)
 		printf("verdict: %s\n", ds->astray);

@@ -86,6 +86,7 @@ static int load_header(struct load *l, const struct json *root)
 	p->lost = (unsigned long)json_get_number(root, "lost", 0);
 	p->cut = (unsigned long)json_get_number(root, "cut", 0);
 	p->cut_depth = (int)json_get_number(root, "cut_depth", 0);
+	p->blind = (unsigned long)json_get_number(root, "blind", 0);
 	return 0;
 }
 

@@ -201,6 +201,9 @@ struct profile {
 				 * innermost cut_depth frames (deeper ones
 				 * get no total from them) */
 	int cut_depth;
+	unsigned long blind;	/* samples whose stack ended in Numba code the
+				 * debugger could not read (a gdb without
+				 * Numba's JIT objects): callers lost */
 
 	struct profile_file *files;
 	size_t nfiles, files_alloc;

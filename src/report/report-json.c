@@ -89,6 +89,8 @@ static void json_header(FILE *out, struct profile *p)
 	fprintf(out, "%lu", p->cut);
 	json_key(out, "cut_depth", &first);
 	fprintf(out, "%d", p->cut_depth);
+	json_key(out, "blind", &first);
+	fprintf(out, "%lu", p->blind);
 	json_key(out, "counts", &first);
 	fprintf(out, "{\"samples\": %lu, \"numba\": %lu, \"other\": %lu, \"bad\": %lu, "
 		"\"internal_only\": %lu, \"pool_wait\": %lu}", p->samples, p->numba, p->other, p->bad,

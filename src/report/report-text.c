@@ -92,6 +92,10 @@ static void report_header(struct report *r)
 		fprintf(r->out, ", %.1f%% of stacks cut (a recursion, or deeper than %d frames: "
 			"their outer callers get no total)",
 			report_ratio((double)p->cut, (double)p->samples), p->cut_depth);
+	if (p->blind && p->samples)
+		fprintf(r->out, ", %.1f%% of stacks end in Numba code gdb could not read (its "
+			"callers get no total; 'nprof setup' installs a gdb that reads it)",
+			report_ratio((double)p->blind, (double)p->samples));
 	if (p->never_paused)
 		fprintf(r->out, "; the kernel took the samples, the target was not stopped");
 	else if (p->wall_seconds > 0)

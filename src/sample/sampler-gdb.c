@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "codemap.h"
 #include "gdb.h"
+#include "jitlines.h"
 #include "sigfwd.h"
 #include "stack.h"
 #include "target.h"
@@ -21,6 +23,7 @@
 #define SAMPLE_TIMEOUT_MS 10000	/* a live gdb answers a sample in ~1 ms */
 #define MAIN_THREAD "1"		/* gdb's number for the program's first thread */
 #define MAX_THREADS 256		/* sampled at once; more running threads wait a tick */
+#define NAMED_MAX 1024		/* frames of a stack named by jitlines */
 
 struct run {
 	const struct sampler_options *opt;
@@ -29,6 +32,10 @@ struct run {
 	struct target target;
 	struct stack stack;
 	struct threads *threads; /* --threads all: which are running */
+	struct codemap *map;	/* the program's code as nprof reads it, or NULL
+				 * (not read yet, or its memory is refused) */
+	int map_refused;
+	struct frame *named;	/* a stack's frames as jitlines names them */
 	int ended;		/* gdb or waitpid saw the program end */
 	long long paused_ns;
 	long long period_ns;	/* of the rate asked for */
@@ -116,8 +123,12 @@ static void handle_async(struct run *r, struct mi_record *rec)
 
 		if (reason && strncmp(reason, "exited", 6) == 0)
 			r->ended = 1;
-		else if (thread && is_exec_stop(rec))
+		else if (thread && is_exec_stop(rec)) {
 			load_vdso(r);
+			/* A new program: its code is read anew. */
+			codemap_free(r->map);
+			r->map = NULL;
+		}
 		if (thread && !r->ended)
 			gdb_send(r->gdb, "-exec-continue --thread %s", thread);
 	}
@@ -222,6 +233,33 @@ static const int stack_chunk_end[] = { 3, 19, STACK_MAX_FRAMES - 1 };
  * wrapper or the interpreter's own frames, below which no jitted code of
  * this call can be.  The records stay alive until the stack, which points
  * into them, is in the profile. */
+/* The listed stack into the profile, its frames in Numba's code named by
+ * nprof's own reading of that code (jitlines), as the other samplers name
+ * them; where the program's memory is refused, as gdb named them. */
+static void add_sample(struct run *r, const struct profile_origin *o)
+{
+	size_t n;
+	int blind;
+
+	if (!r->map && !r->map_refused)
+		r->map = codemap_new(r->target.pid);
+	if (!r->map) {
+		profile_add_sample(r->profile, o, r->stack.frames, r->stack.n);
+		return;
+	}
+	if (!r->named)
+		r->named = xcalloc(NAMED_MAX, sizeof(*r->named));
+	n = jitlines_name(r->map, r->stack.frames, r->stack.pcs, r->stack.n, r->named, NAMED_MAX,
+			  &blind);
+	profile_add_sample(r->profile, o, r->named, n);
+	r->profile->blind += blind;
+	if (codemap_denied(r->map)) {
+		codemap_free(r->map);
+		r->map = NULL;
+		r->map_refused = 1;
+	}
+}
+
 static void record_stack(struct run *r, const char *thread)
 {
 	struct mi_record *recs[ARRAY_SIZE(stack_chunk_end)] = { NULL };
@@ -258,7 +296,7 @@ static void record_stack(struct run *r, const char *thread)
 	if (bad) {
 		profile_add_bad_sample(r->profile, &o);
 	} else if (nrecs) {
-		profile_add_sample(r->profile, &o, r->stack.frames, r->stack.n);
+		add_sample(r, &o);
 		if (cut)
 			r->profile->cut++;
 	}
@@ -549,6 +587,8 @@ int sampler_gdb_run(const struct sampler_options *opt, struct profile *profile)
 	}
 	code = r.target.pid > 0 ? finish(&r, started) : (gdb_close(r.gdb), -1);
 	stack_release(&r.stack);
+	codemap_free(r.map);
+	free(r.named);
 	threads_free(r.threads);
 	sigfwd_restore();
 	return code;

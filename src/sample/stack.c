@@ -32,7 +32,7 @@ int stack_append_mi(struct stack *st, const struct mi_value *results)
 	if (!list)
 		return -1;
 	for (const struct mi_value *v = list->children; v; v = v->next) {
-		const char *level;
+		const char *level, *addr;
 
 		if (v->kind != MI_TUPLE) {
 			st->n = before;
@@ -43,6 +43,9 @@ int stack_append_mi(struct stack *st, const struct mi_value *results)
 		if (level && strtoul(level, NULL, 10) < before)
 			continue;
 		st->frames = xgrow(st->frames, &st->alloc, st->n + 1, sizeof(*st->frames));
+		st->pcs = xgrow(st->pcs, &st->pcs_alloc, st->n + 1, sizeof(*st->pcs));
+		addr = mi_find_string(v->children, "addr");
+		st->pcs[st->n] = addr ? strtoull(addr, NULL, 16) : 0;
 		frame_from_mi(&st->frames[st->n++], v->children);
 	}
 	return (int)(st->n - before);
@@ -131,6 +134,8 @@ int stack_is_gdb_event_function(const char *func)
 void stack_release(struct stack *st)
 {
 	free(st->frames);
+	free(st->pcs);
 	st->frames = NULL;
-	st->n = st->alloc = 0;
+	st->pcs = NULL;
+	st->n = st->alloc = st->pcs_alloc = 0;
 }

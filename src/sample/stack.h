@@ -5,13 +5,15 @@
 #define NPROF_STACK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mi.h"
 #include "profile.h"
 
 struct stack {
 	struct frame *frames;	/* innermost first */
-	size_t n, alloc;
+	uint64_t *pcs;		/* each frame's address ("addr"), 0 when none */
+	size_t n, alloc, pcs_alloc;
 };
 
 /* Appends the frames of a ^done record's results (stack=[frame={...},...])

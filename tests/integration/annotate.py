@@ -32,6 +32,11 @@ def test_two_loops_expensive_line_dominates(tmp):
     assert rows[costly][0] > 2 * cheap_self, (rows[costly], cheap_self)
     assert rows[comment][0] is None and rows[comment][1] is None, rows[comment]
     assert "kernel" in out.split("function")[-1]
+    # Numba's `x ** 2` helper, inlined with no call site of the user's,
+    # is the costly line's (it was "only in Numba's own code": 2.8% with
+    # perf events, 5.5% through gdb).
+    own = re.search(r"([\d.]+)% only in Numba's own code", out.splitlines()[0])
+    assert not own or float(own.group(1)) < 1, out.splitlines()[0]
 
 
 def test_inlined_helper_gets_self_and_its_call_line_total(tmp):
@@ -78,12 +83,7 @@ def test_inlined_log1p_helper_keeps_its_line(tmp):
     samples = sample_count(out)
     assert table.get("heavy") and table["heavy"][0][0] > 0, table
     driver_total = 100 * table["driver"][0][1] / samples
-    if SAMPLER == "gdb":
-        # gdb's shares of Numba code run low, the more so on a loaded
-        # machine (issue 8's gdb skews): hold it to half the truth.
-        assert driver_total >= driver_truth / 2, (driver_total, driver_truth, out)
-    else:
-        assert abs(driver_total - driver_truth) <= 10, (driver_total, driver_truth, out)
+    assert abs(driver_total - driver_truth) <= 10, (driver_total, driver_truth, out)
 
 
 def test_objmode_block_is_the_total_of_its_line(tmp):
@@ -97,13 +97,7 @@ def test_objmode_block_is_the_total_of_its_line(tmp):
     rows = report_lines(out, "objmode.py")
     line = line_of(script, "# objmode line")
     assert rows.get(line, (None, None))[1], (measured, out)
-    if SAMPLER == "gdb":
-        # gdb's shares of Numba code run low (its own stops are counted as
-        # the program's time: issue 8's gdb skews), and a Python stack
-        # deeper than a listing chunk above the block is not followed.
-        assert rows[line][1] >= measured / 2, (measured, rows[line], out)
-    else:
-        assert abs(rows[line][1] - measured) <= 10, (measured, rows[line], out)
+    assert abs(rows[line][1] - measured) <= 10, (measured, rows[line], out)
     assert rows[line_of(script, "# numba line")][0], rows
 
 
