@@ -86,6 +86,22 @@ def test_inlined_log1p_helper_keeps_its_line(tmp):
     assert abs(driver_total - driver_truth) <= 10, (driver_total, driver_truth, out)
 
 
+def test_two_kernels_split_matches_its_measured_truth(tmp):
+    """Two kernels timed by the program with the CPU clock: each one's
+    line gets its measured share of the two (within 4 points, some 1,200
+    samples at 200 Hz; gdb's split once ran 2 points towards the costly
+    kernel)."""
+    script = program("two_kernels.py")
+    status, out, err = annotate("--rate", "200", "--", script, "80")
+    assert status == 0, err
+    (truth_cheap,) = truth(out, "cheap")
+    rows = report_lines(out, "two_kernels.py")
+    cheap = rows.get(line_of(script, "# cheap line"), (None,))[0] or 0.0
+    costly = rows.get(line_of(script, "# costly line"), (None,))[0] or 0.0
+    assert cheap and costly, out
+    assert abs(100 * cheap / (cheap + costly) - truth_cheap) <= 4, (cheap, costly, truth_cheap, out)
+
+
 def test_objmode_block_is_the_total_of_its_line(tmp):
     """The Python a `with objmode()` block runs is called from that line:
     the line gets its time (self and total, like a call of any library),
