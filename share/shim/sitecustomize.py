@@ -408,11 +408,14 @@ def _loaded(module):
         _internal_error(err)
 
 
-def _hook_loader(spec):
+def _hook_loader(spec, loaded=None):
+    """Has the module `spec` loads handed to `loaded` (default _loaded)
+    right after it is executed, before its importer sees it."""
     loader = spec.loader
     orig = getattr(loader, "exec_module", None)
     if orig is None:
         return
+    loaded = loaded or _loaded
 
     def exec_module(module):
         # Unhook first: a loader shared between modules (zipimport) must not
@@ -423,7 +426,10 @@ def _hook_loader(spec):
             except Exception:
                 pass
         orig(module)
-        _loaded(module)
+        try:
+            loaded(module)
+        except Exception as err:
+            _internal_error(err)
 
     try:
         loader.exec_module = exec_module
@@ -614,37 +620,13 @@ class _NprofParforHook:
                 find = getattr(finder, "find_spec", None)
                 spec = find(fullname, path, target) if find else None
                 if spec is not None:
-                    _hook_parfor_loader(spec)
+                    _hook_loader(spec, _patch_parfor_lowering)
                     return spec
         except Exception as err:
             _internal_error(err)
         return None
 
     def invalidate_caches(self):
-        pass
-
-
-def _hook_parfor_loader(spec):
-    loader = spec.loader
-    orig = getattr(loader, "exec_module", None)
-    if orig is None:
-        return
-
-    def exec_module(module):
-        if getattr(loader, "__dict__", {}).get("exec_module") is exec_module:
-            try:
-                del loader.exec_module
-            except Exception:
-                pass
-        orig(module)
-        try:
-            _patch_parfor_lowering(module)
-        except Exception as err:
-            _internal_error(err)
-
-    try:
-        loader.exec_module = exec_module
-    except Exception:
         pass
 
 

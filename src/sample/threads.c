@@ -77,22 +77,32 @@ static void refresh(struct threads *t, struct gdb *g)
 	mi_record_free(rec);
 }
 
-char threads_state(pid_t pid, pid_t lwp)
+/* Reads /proc/PID/task/LWP/WHAT into buf (NUL-ended); its length, or -1. */
+static ssize_t threads_read_task(pid_t pid, pid_t lwp, const char *what, char *buf, size_t size)
 {
-	char path[64], buf[512];
-	const char *paren;
+	char path[96];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/stat", (long)pid, (long)lwp);
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/%s", (long)pid, (long)lwp, what);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return -1;
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return -1;
 	buf[n] = '\0';
+	return n;
+}
+
+char threads_state(pid_t pid, pid_t lwp)
+{
+	char buf[512];
+	const char *paren;
+
+	if (threads_read_task(pid, lwp, "stat", buf, sizeof(buf)) < 0)
+		return 0;
 	/* "tid (comm) S ...": comm may hold anything, so the last ')'. */
 	paren = strrchr(buf, ')');
 	return paren && paren[1] == ' ' ? paren[2] : 0;
@@ -100,20 +110,11 @@ char threads_state(pid_t pid, pid_t lwp)
 
 long long threads_cpu_ns(pid_t pid, pid_t lwp)
 {
-	char path[96], buf[128];
+	char buf[128];
 	long long ns;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/schedstat", (long)pid, (long)lwp);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (threads_read_task(pid, lwp, "schedstat", buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	return sscanf(buf, "%lld", &ns) == 1 && ns >= 0 ? ns : -1;
 }
 
