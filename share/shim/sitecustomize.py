@@ -437,6 +437,16 @@ def _hook_loader(spec, loaded=None):
         pass
 
 
+def _spec_elsewhere(me, fullname, path, target):
+    """The spec the finders other than `me` give for `fullname`, or None."""
+    for finder in _sys.meta_path:
+        find = getattr(finder, "find_spec", None) if finder is not me else None
+        spec = find(fullname, path, target) if find else None
+        if spec is not None:
+            return spec
+    return None
+
+
 class _NprofNumbaHook:
     """Meta path finder noticing when Numba's patch points are imported."""
 
@@ -444,17 +454,10 @@ class _NprofNumbaHook:
         if fullname not in _watch:
             return None
         try:
-            for finder in _sys.meta_path:
-                if finder is self:
-                    continue
-                find = getattr(finder, "find_spec", None)
-                if find is None:
-                    continue
-                spec = find(fullname, path, target)
-                if spec is not None:
-                    if spec.loader is not None:
-                        _hook_loader(spec)
-                    return spec
+            spec = _spec_elsewhere(self, fullname, path, target)
+            if spec is not None and spec.loader is not None:
+                _hook_loader(spec)
+            return spec
         except Exception as err:
             _internal_error(err)
         return None
@@ -616,12 +619,10 @@ class _NprofParforHook:
             return None
         try:
             _sys.meta_path.remove(self)
-            for finder in _sys.meta_path:
-                find = getattr(finder, "find_spec", None)
-                spec = find(fullname, path, target) if find else None
-                if spec is not None:
-                    _hook_loader(spec, _patch_parfor_lowering)
-                    return spec
+            spec = _spec_elsewhere(self, fullname, path, target)
+            if spec is not None and spec.loader is not None:
+                _hook_loader(spec, _patch_parfor_lowering)
+            return spec
         except Exception as err:
             _internal_error(err)
         return None
