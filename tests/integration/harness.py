@@ -87,6 +87,18 @@ def perf_allowed():
     return "cannot use perf events" not in err
 
 
+def paranoid_refuses_perf():
+    """Does kernel.perf_event_paranoid alone refuse this user perf events
+    (above 2, Debian's and Ubuntu's own default, for a user without root)?
+    Then nprof names that level as the cause, whatever else refuses it."""
+    try:
+        with open("/proc/sys/kernel/perf_event_paranoid") as f:
+            level = int(f.read())
+    except (OSError, ValueError):
+        return False
+    return level > 2 and os.geteuid() != 0
+
+
 def one_line_error(err):
     lines = [l for l in err.splitlines() if l.strip()]
     return len(lines) == 1 and lines[0].startswith("nprof: ")
