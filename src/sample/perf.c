@@ -122,8 +122,13 @@ int perf_probe(char *why, size_t n)
 			paranoid = -1;
 		fclose(f);
 	}
+	/* Both refuse with EACCES: the level is the likely cause (Debian's
+	 * and Ubuntu's kernels refuse users at 3 and 4; a mainline kernel
+	 * reads 3 as 2), a seccomp policy the other one. */
 	if ((err == EACCES || err == EPERM) && paranoid > 2)
-		snprintf(why, n, "kernel.perf_event_paranoid is %d (2 or less lets users sample their own programs)", paranoid);
+		snprintf(why, n, "perf_event_open is refused (%s): kernel.perf_event_paranoid is %d "
+			 "(2 or less lets users sample their own programs), or a seccomp policy forbids it",
+			 strerror(err), paranoid);
 	else if (err == EACCES || err == EPERM)
 		snprintf(why, n, "perf_event_open is refused (%s): a seccomp policy, as in many containers, forbids it",
 			 strerror(err));

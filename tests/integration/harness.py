@@ -87,16 +87,14 @@ def perf_allowed():
     return "cannot use perf events" not in err
 
 
-def paranoid_refuses_perf():
-    """Does kernel.perf_event_paranoid alone refuse this user perf events
-    (above 2, Debian's and Ubuntu's own default, for a user without root)?
-    Then nprof names that level as the cause, whatever else refuses it."""
+def perf_paranoid():
+    """kernel.perf_event_paranoid (above 2: Debian's and Ubuntu's kernels
+    refuse users perf events), or None."""
     try:
         with open("/proc/sys/kernel/perf_event_paranoid") as f:
-            level = int(f.read())
+            return int(f.read())
     except (OSError, ValueError):
-        return False
-    return level > 2 and os.geteuid() != 0
+        return None
 
 
 def one_line_error(err):
