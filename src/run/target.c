@@ -110,10 +110,15 @@ int target_reap(struct target *t, int block)
 	do
 		r = waitpid(t->pid, &t->status, block ? 0 : WNOHANG);
 	while (r < 0 && errno == EINTR);
-	if (r == t->pid)
+	if (r == t->pid) {
 		t->reaped = 1;
-	else if (r < 0)
-		fatal("waitpid: %s", strerror(errno));
+	} else if (r < 0) {
+		/* Only ECHILD can come here (the pid is ours, the status a
+		 * valid pointer): the program is gone and its fate with it.
+		 * Say so once; nprof still prints what was sampled. */
+		warning("cannot wait for the program: %s; its exit status is unknown", strerror(errno));
+		t->reaped = t->lost = 1;
+	}
 	return t->reaped;
 }
 
@@ -125,6 +130,8 @@ void target_kill(struct target *t, int sig)
 
 int target_exit_code(const struct target *t)
 {
+	if (t->lost)
+		return EXIT_FATAL;
 	if (WIFEXITED(t->status))
 		return WEXITSTATUS(t->status);
 	if (WIFSIGNALED(t->status))

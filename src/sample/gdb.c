@@ -219,8 +219,10 @@ static int wait_output(struct gdb *g, long long deadline)
 
 		timeout = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
 	}
-	if (poll(pfd, g->watch_fd >= 0 ? 3 : 2, timeout) < 0 && errno != EINTR)
-		fatal("poll: %s", strerror(errno));
+	if (poll(pfd, g->watch_fd >= 0 ? 3 : 2, timeout) < 0 && errno != EINTR) {
+		fail(g, "cannot poll gdb's output");
+		return -1;
+	}
 	if (g->watch_fd >= 0 && pfd[2].revents)
 		g->watch_fn(g->watch_ctx);
 	return gdb_pump(g);
