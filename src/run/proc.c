@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "launch.h"
 #include "util.h"
 
 #define PROC_OUTPUT_MAX (64 * 1024)
@@ -91,13 +91,13 @@ int proc_run_env(char *const argv[], char *const envp[], int timeout_ms, struct 
 {
 	long long deadline = now_ns() + (long long)timeout_ms * 1000000;
 	/* A process group of its own, killed as one at the deadline. */
-	struct spawn s = {
+	struct launch s = {
 		.path = argv[0], .argv = argv, .envp = envp,
 		.death_signal = SIGKILL,
-		.detach = SPAWN_NEW_GROUP,
+		.detach = LAUNCH_NEW_GROUP,
 		.close_others = 1,
 	};
-	struct spawn_failure f;
+	struct launch_failure f;
 	int out[2], null, status_fd;
 	pid_t pid;
 
@@ -113,14 +113,14 @@ int proc_run_env(char *const argv[], char *const envp[], int timeout_ms, struct 
 	s.stdio[0] = null;
 	s.stdio[1] = s.stdio[2] = out[1];
 	fflush(NULL);
-	pid = spawn_start(&s, &status_fd);
+	pid = launch_start(&s, &status_fd);
 	close(null);
 	close(out[1]);
 	if (pid < 0) {
 		close(out[0]);
 		return -1;
 	}
-	if (spawn_result(status_fd, &f) < 0)
+	if (launch_result(status_fd, &f) < 0)
 		run->exec_errno = f.err;
 	proc_collect(out[0], deadline, run);
 	close(out[0]);

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "sigfwd.h"
-#include "spawn.h"
+#include "launch.h"
 #include "util.h"
 
 #ifndef PR_SET_PTRACER
@@ -20,7 +20,7 @@
 #define PR_SET_PTRACER_ANY ((unsigned long)-1)
 #endif
 
-/* The child's own steps before exec (spawn's prepare). */
+/* The child's own steps before exec (launch's prepare). */
 struct gate {
 	int read_fd, write_fd;
 };
@@ -48,11 +48,11 @@ int target_spawn(struct target *t, const char *path, char *const argv[], char *c
 {
 	int gate[2];
 	struct gate g;
-	struct spawn s = {
+	struct launch s = {
 		.path = path, .argv = argv, .envp = envp,
 		.stdio = { -1, -1, -1 },
 		.death_signal = SIGKILL,
-		.detach = SPAWN_SAME_GROUP,
+		.detach = LAUNCH_SAME_GROUP,
 		.prepare = target_prepare, .ctx = &g,
 	};
 
@@ -62,7 +62,7 @@ int target_spawn(struct target *t, const char *path, char *const argv[], char *c
 		return error("cannot create pipes: %s", strerror(errno));
 	g.read_fd = gate[0];
 	g.write_fd = gate[1];
-	t->pid = spawn_start(&s, &t->exec_fd);
+	t->pid = launch_start(&s, &t->exec_fd);
 	close(gate[0]);
 	if (t->pid < 0) {
 		close(gate[1]);
@@ -74,14 +74,14 @@ int target_spawn(struct target *t, const char *path, char *const argv[], char *c
 
 int target_release(struct target *t)
 {
-	struct spawn_failure f;
+	struct launch_failure f;
 	int ret;
 
 	if (write(t->gate_fd, "g", 1) != 1)
 		return error("cannot start the program: %s", strerror(errno));
 	close(t->gate_fd);
 	t->gate_fd = -1;
-	ret = spawn_result(t->exec_fd, &f);
+	ret = launch_result(t->exec_fd, &f);
 	t->exec_fd = -1;
 	if (ret < 0)
 		return error("cannot run the program: %s", strerror(f.err));

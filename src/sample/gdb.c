@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "launch.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -69,14 +69,14 @@ struct gdb *gdb_start(const char *path)
 	int p[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };	/* stdin, stdout, stderr */
 	char *argv[] = { (char *)path, "--interpreter=mi3", "-nx", "-q", NULL };
 	/* A session of its own: the terminal's Ctrl-C is for the target. */
-	struct spawn s = {
+	struct launch s = {
 		.path = path, .argv = argv,
 		.death_signal = SIGKILL,
-		.detach = SPAWN_NEW_SESSION,
+		.detach = LAUNCH_NEW_SESSION,
 		.close_others = 1,
 		.prepare = gdb_prepare,
 	};
-	struct spawn_failure f;
+	struct launch_failure f;
 	struct gdb *g;
 	int status_fd;
 	pid_t pid;
@@ -92,7 +92,7 @@ struct gdb *gdb_start(const char *path)
 	s.stdio[2] = p[2][1];
 	/* A gdb that dies must show as EPIPE on our writes, not kill nprof. */
 	signal(SIGPIPE, SIG_IGN);
-	pid = spawn_start(&s, &status_fd);
+	pid = launch_start(&s, &status_fd);
 	if (pid < 0) {
 		close_pipes(p, ARRAY_SIZE(p));
 		return NULL;
@@ -112,7 +112,7 @@ struct gdb *gdb_start(const char *path)
 		g->log = fopen(getenv("NPROF_MI_LOG"), "we");
 	g->next_token = 1;
 	g->watch_fd = -1;
-	if (spawn_result(status_fd, &f) < 0) {
+	if (launch_result(status_fd, &f) < 0) {
 		error("cannot run gdb '%s': %s; pass --gdb PATH or run 'nprof setup'", path,
 		      strerror(f.err));
 		g->failed = "gdb did not start";

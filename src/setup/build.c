@@ -15,7 +15,7 @@
 
 #include "locate.h"
 #include "proc.h"
-#include "spawn.h"
+#include "launch.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -148,13 +148,13 @@ static int build_run(const struct build *b, int logfd, const char *what, const c
 		     char *const argv[])
 {
 	/* SIGTERM when nprof dies lets make stop what it started. */
-	struct spawn s = {
+	struct launch s = {
 		.path = argv[0], .argv = argv, .search = 1, .dir = dir,
 		.death_signal = SIGTERM,
-		.detach = SPAWN_NEW_SESSION,
+		.detach = LAUNCH_NEW_SESSION,
 		.close_others = 1,
 	};
-	struct spawn_failure f;
+	struct launch_failure f;
 	int pfd[2], status, null, status_fd, tty = isatty(STDERR_FILENO), shown = 0;
 	char buf[4096], line[256];
 	size_t linelen = 0;
@@ -175,19 +175,19 @@ static int build_run(const struct build *b, int logfd, const char *what, const c
 	}
 	s.stdio[0] = null;
 	s.stdio[1] = s.stdio[2] = pfd[1];
-	pid = spawn_start(&s, &status_fd);
+	pid = launch_start(&s, &status_fd);
 	close(null);
 	if (pid < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
 		return -1;
 	}
-	if (spawn_result(status_fd, &f) < 0) {
+	if (launch_result(status_fd, &f) < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		if (f.step == SPAWN_CHDIR)
+		if (f.step == LAUNCH_CHDIR)
 			return error("cannot enter %s: %s", dir, strerror(f.err));
 		return error("cannot run %s: %s", argv[0], strerror(f.err));
 	}

@@ -1,5 +1,5 @@
-/* spawn: fork, the child's shared set-up, exec, and its failure. */
-#include "spawn.h"
+/* launch: fork, the child's shared set-up, exec, and its failure. */
+#include "launch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,18 +11,18 @@
 
 #include "util.h"
 
-#define SPAWN_FD_SCAN_MAX 65536	/* without close_range: descriptors marked one by one */
+#define LAUNCH_FD_SCAN_MAX 65536	/* without close_range: descriptors marked one by one */
 
 extern char **environ;
 
-static int spawn_above_stdio(int fd);
-static void spawn_cloexec_others(void);
-static int spawn_stdio(const struct spawn *s);
-static _Noreturn void spawn_child(const struct spawn *s, int status_fd, pid_t parent);
+static int launch_above_stdio(int fd);
+static void launch_cloexec_others(void);
+static int launch_stdio(const struct launch *s);
+static _Noreturn void launch_child(const struct launch *s, int status_fd, pid_t parent);
 
 /* A pipe end numbered 0-2 (nprof started with those closed) would be
  * overwritten by the child's dup2s: move it above them. */
-static int spawn_above_stdio(int fd)
+static int launch_above_stdio(int fd)
 {
 	int moved;
 
@@ -35,7 +35,7 @@ static int spawn_above_stdio(int fd)
 
 /* Marks every descriptor above 2 close-on-exec (the status pipe stays
  * usable until the exec). */
-static void spawn_cloexec_others(void)
+static void launch_cloexec_others(void)
 {
 	long max;
 
@@ -47,14 +47,14 @@ static void spawn_cloexec_others(void)
 		return;
 #endif
 	max = sysconf(_SC_OPEN_MAX);
-	if (max < 0 || max > SPAWN_FD_SCAN_MAX)
-		max = SPAWN_FD_SCAN_MAX;
+	if (max < 0 || max > LAUNCH_FD_SCAN_MAX)
+		max = LAUNCH_FD_SCAN_MAX;
 	for (int fd = 3; fd < max; fd++)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
 /* 0, or -1 with errno set. */
-static int spawn_stdio(const struct spawn *s)
+static int launch_stdio(const struct launch *s)
 {
 	int fds[3];
 
@@ -73,13 +73,13 @@ static int spawn_stdio(const struct spawn *s)
 	return 0;
 }
 
-static _Noreturn void spawn_child(const struct spawn *s, int status_fd, pid_t parent)
+static _Noreturn void launch_child(const struct launch *s, int status_fd, pid_t parent)
 {
-	struct spawn_failure f = { 0, 0 };
+	struct launch_failure f = { 0, 0 };
 
-	if (s->detach == SPAWN_NEW_SESSION)
+	if (s->detach == LAUNCH_NEW_SESSION)
 		setsid();
-	else if (s->detach == SPAWN_NEW_GROUP)
+	else if (s->detach == LAUNCH_NEW_GROUP)
 		setpgid(0, 0);
 	if (s->death_signal) {
 		prctl(PR_SET_PDEATHSIG, s->death_signal);
@@ -87,13 +87,13 @@ static _Noreturn void spawn_child(const struct spawn *s, int status_fd, pid_t pa
 			_exit(127);	/* nprof died before that took effect */
 	}
 	if (s->close_others)
-		spawn_cloexec_others();
-	if (spawn_stdio(s) < 0)
-		f.step = SPAWN_STDIO;
+		launch_cloexec_others();
+	if (launch_stdio(s) < 0)
+		f.step = LAUNCH_STDIO;
 	else if (s->dir && chdir(s->dir) < 0)
-		f.step = SPAWN_CHDIR;
+		f.step = LAUNCH_CHDIR;
 	else if (s->prepare && (f.err = s->prepare(s->ctx)) != 0)
-		f.step = SPAWN_PREPARE;
+		f.step = LAUNCH_PREPARE;
 	if (!f.step) {
 		char *const *envp = s->envp ? s->envp : environ;
 
@@ -101,7 +101,7 @@ static _Noreturn void spawn_child(const struct spawn *s, int status_fd, pid_t pa
 			execvpe(s->path, s->argv, envp);
 		else
 			execve(s->path, s->argv, envp);
-		f.step = SPAWN_EXEC;
+		f.step = LAUNCH_EXEC;
 	}
 	if (!f.err)
 		f.err = errno;
@@ -110,7 +110,7 @@ static _Noreturn void spawn_child(const struct spawn *s, int status_fd, pid_t pa
 	_exit(127);
 }
 
-pid_t spawn_start(const struct spawn *s, int *status_fd)
+pid_t launch_start(const struct launch *s, int *status_fd)
 {
 	pid_t parent = getpid(), pid;
 	int st[2];
@@ -118,8 +118,8 @@ pid_t spawn_start(const struct spawn *s, int *status_fd)
 	*status_fd = -1;
 	if (pipe2(st, O_CLOEXEC) < 0)
 		return error("cannot create a pipe: %s", strerror(errno));
-	st[0] = spawn_above_stdio(st[0]);
-	st[1] = spawn_above_stdio(st[1]);
+	st[0] = launch_above_stdio(st[0]);
+	st[1] = launch_above_stdio(st[1]);
 	if (st[0] < 0 || st[1] < 0) {
 		int e = errno;
 
@@ -139,17 +139,17 @@ pid_t spawn_start(const struct spawn *s, int *status_fd)
 	}
 	if (pid == 0) {
 		close(st[0]);
-		spawn_child(s, st[1], parent);
+		launch_child(s, st[1], parent);
 	}
 	/* Also here, so that a kill of the group cannot come before it is one. */
-	if (s->detach == SPAWN_NEW_GROUP)
+	if (s->detach == LAUNCH_NEW_GROUP)
 		setpgid(pid, pid);
 	close(st[1]);
 	*status_fd = st[0];
 	return pid;
 }
 
-int spawn_result(int status_fd, struct spawn_failure *f)
+int launch_result(int status_fd, struct launch_failure *f)
 {
 	ssize_t n;
 

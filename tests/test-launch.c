@@ -1,6 +1,6 @@
-/* Tests of spawn: what the child's failure tells the parent, which
+/* Tests of launch: what the child's failure tells the parent, which
  * descriptors reach the child, the death signal, and that no error path
- * of spawn or of its callers (target, gdb, proc) leaves a descriptor open. */
+ * of launch or of its callers (target, gdb, proc) leaves a descriptor open. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -21,7 +21,7 @@
 
 #include "gdb.h"
 #include "proc.h"
-#include "spawn.h"
+#include "launch.h"
 #include "target.h"
 #include "util.h"
 
@@ -48,14 +48,14 @@ static int reap(pid_t pid)
 }
 
 /* Spawns s, expects it to fail at `step` with `err`, reaps it. */
-static void expect_failure(struct spawn *s, int step, int err)
+static void expect_failure(struct launch *s, int step, int err)
 {
-	struct spawn_failure f;
+	struct launch_failure f;
 	int fd;
-	pid_t pid = spawn_start(s, &fd);
+	pid_t pid = launch_start(s, &fd);
 
 	assert_true(pid > 0);
-	assert_int_equal(spawn_result(fd, &f), -1);
+	assert_int_equal(launch_result(fd, &f), -1);
 	assert_int_equal(f.step, step);
 	assert_int_equal(f.err, err);
 	assert_int_equal(WEXITSTATUS(reap(pid)), 127);
@@ -64,23 +64,23 @@ static void expect_failure(struct spawn *s, int step, int err)
 static void test_exec_error_reaches_the_parent(void **state)
 {
 	char *argv[] = { "/nonexistent/prog", NULL };
-	struct spawn s = { .path = argv[0], .argv = argv, .stdio = { -1, -1, -1 } };
+	struct launch s = { .path = argv[0], .argv = argv, .stdio = { -1, -1, -1 } };
 
 	(void)state;
-	expect_failure(&s, SPAWN_EXEC, ENOENT);
+	expect_failure(&s, LAUNCH_EXEC, ENOENT);
 	s.search = 1;
 	s.path = argv[0] = "nprof-no-such-command";
-	expect_failure(&s, SPAWN_EXEC, ENOENT);
+	expect_failure(&s, LAUNCH_EXEC, ENOENT);
 }
 
 static void test_chdir_error_reaches_the_parent(void **state)
 {
 	char *argv[] = { "/bin/true", NULL };
-	struct spawn s = { .path = argv[0], .argv = argv, .stdio = { -1, -1, -1 },
+	struct launch s = { .path = argv[0], .argv = argv, .stdio = { -1, -1, -1 },
 			   .dir = "/nonexistent/dir" };
 
 	(void)state;
-	expect_failure(&s, SPAWN_CHDIR, ENOENT);
+	expect_failure(&s, LAUNCH_CHDIR, ENOENT);
 }
 
 static int refuse(void *ctx)
@@ -92,18 +92,18 @@ static int refuse(void *ctx)
 static void test_prepare_error_reaches_the_parent(void **state)
 {
 	char *argv[] = { "/bin/true", NULL };
-	struct spawn s = { .path = argv[0], .argv = argv, .stdio = { -1, -1, -1 },
+	struct launch s = { .path = argv[0], .argv = argv, .stdio = { -1, -1, -1 },
 			   .prepare = refuse };
 
 	(void)state;
-	expect_failure(&s, SPAWN_PREPARE, EPERM);
+	expect_failure(&s, LAUNCH_PREPARE, EPERM);
 }
 
 static void test_success_is_eof_and_stdio_is_given(void **state)
 {
 	char *argv[] = { "/bin/sh", "-c", "echo hi; echo err >&2", NULL };
-	struct spawn s = { .path = argv[0], .argv = argv };
-	struct spawn_failure f;
+	struct launch s = { .path = argv[0], .argv = argv };
+	struct launch_failure f;
 	char buf[64];
 	int p[2], fd;
 	ssize_t n;
@@ -113,10 +113,10 @@ static void test_success_is_eof_and_stdio_is_given(void **state)
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	s.stdio[0] = -1;
 	s.stdio[1] = s.stdio[2] = p[1];
-	pid = spawn_start(&s, &fd);
+	pid = launch_start(&s, &fd);
 	assert_true(pid > 0);
 	close(p[1]);
-	assert_int_equal(spawn_result(fd, &f), 0);
+	assert_int_equal(launch_result(fd, &f), 0);
 	n = read(p[0], buf, sizeof(buf) - 1);
 	assert_true(n > 0);
 	buf[n] = '\0';
@@ -168,9 +168,9 @@ static char *fd_set_of(pid_t pid, int inheritable)
 static char *child_fds(int close_others)
 {
 	char *argv[] = { "/bin/cat", NULL };
-	struct spawn s = { .path = argv[0], .argv = argv, .close_others = close_others,
+	struct launch s = { .path = argv[0], .argv = argv, .close_others = close_others,
 			   .stdio = { -1, -1, -1 } };
-	struct spawn_failure f;
+	struct launch_failure f;
 	char *set, c;
 	int in[2], out[2], fd;
 	pid_t pid;
@@ -179,11 +179,11 @@ static char *child_fds(int close_others)
 	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
 	s.stdio[0] = in[0];
 	s.stdio[1] = out[1];
-	pid = spawn_start(&s, &fd);
+	pid = launch_start(&s, &fd);
 	assert_true(pid > 0);
 	close(in[0]);
 	close(out[1]);
-	assert_int_equal(spawn_result(fd, &f), 0);
+	assert_int_equal(launch_result(fd, &f), 0);
 	assert_int_equal(write(in[1], "\n", 1), 1);
 	assert_int_equal(read(out[0], &c, 1), 1);
 	set = fd_set_of(pid, 0);
@@ -225,13 +225,13 @@ static void test_the_child_dies_with_its_parent(void **state)
 	assert_true(middle >= 0);
 	if (middle == 0) {
 		char *argv[] = { "/bin/sleep", "300", NULL };
-		struct spawn s = { .path = argv[0], .argv = argv, .stdio = { -1, -1, -1 },
+		struct launch s = { .path = argv[0], .argv = argv, .stdio = { -1, -1, -1 },
 				   .death_signal = SIGKILL };
-		struct spawn_failure f;
+		struct launch_failure f;
 		int fd;
-		pid_t pid = spawn_start(&s, &fd);
+		pid_t pid = launch_start(&s, &fd);
 
-		if (pid < 0 || spawn_result(fd, &f) < 0 || write(p[1], &pid, sizeof(pid)) < 0)
+		if (pid < 0 || launch_result(fd, &f) < 0 || write(p[1], &pid, sizeof(pid)) < 0)
 			_exit(1);
 		_exit(0);
 	}
@@ -263,16 +263,16 @@ static void check_no_leak(void (*start_and_fail)(void))
 	}
 }
 
-static void spawn_missing(void)
+static void launch_missing(void)
 {
 	char *argv[] = { "/nonexistent/prog", NULL };
-	struct spawn s = { .path = argv[0], .argv = argv, .stdio = { -1, -1, -1 } };
-	struct spawn_failure f;
+	struct launch s = { .path = argv[0], .argv = argv, .stdio = { -1, -1, -1 } };
+	struct launch_failure f;
 	int fd;
-	pid_t pid = spawn_start(&s, &fd);
+	pid_t pid = launch_start(&s, &fd);
 
 	if (pid > 0) {
-		assert_int_equal(spawn_result(fd, &f), -1);
+		assert_int_equal(launch_result(fd, &f), -1);
 		reap(pid);
 	}
 }
@@ -307,7 +307,7 @@ static void proc_missing(void)
 static void test_no_fd_leaks_on_failure(void **state)
 {
 	(void)state;
-	check_no_leak(spawn_missing);
+	check_no_leak(launch_missing);
 	check_no_leak(gdb_missing);
 	check_no_leak(target_missing);
 	check_no_leak(proc_missing);
