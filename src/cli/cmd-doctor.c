@@ -259,23 +259,34 @@ static int self_tests(const struct located *python, const struct located *gdb)
 	char dir[] = "/tmp/nprof-doctor-XXXXXX";
 	char why[256];
 	char *script, *shim, **env;
-	int perf_ok = perf_probe(why, sizeof(why)) == 0, ptrace_ok, ret = 0;
+	int perf_ok = perf_probe(why, sizeof(why)) == 0, ptrace_ok, ptrace_state, ret = 0;
+	/* gdb attaches with ptrace: where it is refused, gdb cannot sample. */
+	const struct located *usable_gdb;
 
 	if (perf_ok)
 		printf("perf:    allowed: annotate samples with perf events, the program is not stopped\n");
 	else
 		printf("perf:    not allowed (%s)\n", why);
-	ptrace_ok = tracer_probe(why, sizeof(why)) == 0;
+	ptrace_state = tracer_probe(why, sizeof(why));
+	ptrace_ok = ptrace_state == 0;
+	usable_gdb = ptrace_state == TRACER_NO_PTRACE ? NULL : gdb;
 	if (ptrace_ok)
 		printf("ptrace:  allowed: %s\n", perf_ok ? "'--sampler ptrace' interrupts the program for ~0.05 ms per sample"
 			: "annotate samples with ptrace, ~0.05 ms of pause per sample");
 	else
 		printf("ptrace:  not allowed (%s)%s\n", why,
-		       perf_ok ? "" : ": annotate samples through gdb, ~1 ms pause per sample");
-	if (!perf_ok && !ptrace_ok && !gdb) {
-		printf("verdict: no usable gdb, no perf events and no ptrace; run 'nprof setup', or install gdb (apt-get install gdb)\n");
+		       perf_ok || !usable_gdb ? "" : ": annotate samples through gdb, ~1 ms pause per sample");
+	if (gdb && !usable_gdb)
+		printf("         gdb attaches with ptrace: its self-test is skipped, '--sampler gdb' cannot work here\n");
+	if (!perf_ok && !ptrace_ok && !usable_gdb) {
+		if (ptrace_state == TRACER_NO_PTRACE)
+			printf("verdict: nothing can sample here: perf events and ptrace are refused, and gdb needs ptrace; "
+			       "allow one of them (perf_event_paranoid, the seccomp policy, ptrace_scope)\n");
+		else
+			printf("verdict: no usable gdb, no perf events and no ptrace; run 'nprof setup', or install gdb (apt-get install gdb)\n");
 		return -1;
 	}
+	gdb = usable_gdb;
 	if (!mkdtemp(dir))
 		return error("cannot create a directory for the self-test: %s", strerror(errno));
 	script = write_probe(dir);
@@ -297,6 +308,8 @@ static int self_tests(const struct located *python, const struct located *gdb)
 	sigfwd_restore();
 	if (ret == 0 && gdb)
 		printf("verdict: ok, nprof can profile Numba code here\n");
+	else if (ret == 0 && ptrace_state == TRACER_NO_PTRACE)
+		printf("verdict: ok with perf events, annotate's default here\n");
 	else if (ret == 0)
 		printf("verdict: ok with %s, annotate's default here; '--sampler gdb' needs a gdb: run 'nprof setup'\n",
 		       perf_ok ? "perf events" : "ptrace");

@@ -88,7 +88,7 @@ static struct profile *report_load(const char *path)
 	struct profile *p = NULL;
 	char buf[65536], why[256];
 	size_t n;
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rbe");
 
 	if (!f) {
 		error("cannot open profile '%s': %s", path, strerror(errno));

@@ -409,7 +409,7 @@ static char *profile_read_proc(int pid, int tid, const char *what)
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", pid, tid, what);
 	else
 		snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
-	f = fopen(path, "r");
+	f = fopen(path, "re");
 	if (!f)
 		return NULL;
 	n = fread(buf, 1, sizeof(buf) - 1, f);

@@ -12,24 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "launch.h"
 #include "util.h"
 
 #define PROC_OUTPUT_MAX (64 * 1024)
-
-/* Child side: never returns.  Only async-signal-safe calls after fork(). */
-static void proc_exec(char *const argv[], char *const envp[], int out, int err)
-{
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int e;
-
-	setpgid(0, 0);
-	if (null >= 0 && dup2(null, 0) >= 0 && dup2(out, 1) >= 0 && dup2(out, 2) >= 0)
-		execve(argv[0], argv, envp);
-	e = errno;
-	if (write(err, &e, sizeof(e)) != sizeof(e))
-		_exit(126);
-	_exit(127);
-}
 
 static void proc_kill(pid_t pid)
 {
@@ -104,37 +90,41 @@ int proc_run(char *const argv[], int timeout_ms, struct proc_run *run)
 int proc_run_env(char *const argv[], char *const envp[], int timeout_ms, struct proc_run *run)
 {
 	long long deadline = now_ns() + (long long)timeout_ms * 1000000;
-	int out[2], err[2];
+	/* A process group of its own, killed as one at the deadline. */
+	struct launch s = {
+		.path = argv[0], .argv = argv, .envp = envp,
+		.death_signal = SIGKILL,
+		.detach = LAUNCH_NEW_GROUP,
+		.close_others = 1,
+	};
+	struct launch_failure f;
+	int out[2], null, status_fd;
 	pid_t pid;
 
 	memset(run, 0, sizeof(*run));
 	if (pipe2(out, O_CLOEXEC))
 		return error("cannot create a pipe: %s", strerror(errno));
-	if (pipe2(err, O_CLOEXEC)) {
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0) {
 		close(out[0]);
 		close(out[1]);
-		return error("cannot create a pipe: %s", strerror(errno));
+		return error("cannot open /dev/null: %s", strerror(errno));
 	}
+	s.stdio[0] = null;
+	s.stdio[1] = s.stdio[2] = out[1];
 	fflush(NULL);
-	pid = fork();
+	pid = launch_start(&s, &status_fd);
+	close(null);
+	close(out[1]);
 	if (pid < 0) {
 		close(out[0]);
-		close(out[1]);
-		close(err[0]);
-		close(err[1]);
-		return error("cannot fork: %s", strerror(errno));
+		return -1;
 	}
-	if (pid == 0)
-		proc_exec(argv, envp, out[1], err[1]);
-	setpgid(pid, pid);	/* also here, so that a kill cannot miss the group */
-	close(out[1]);
-	close(err[1]);
+	if (launch_result(status_fd, &f) < 0)
+		run->exec_errno = f.err;
 	proc_collect(out[0], deadline, run);
 	close(out[0]);
 	proc_reap(pid, deadline, run);
-	if (read(err[0], &run->exec_errno, sizeof(run->exec_errno)) != sizeof(run->exec_errno))
-		run->exec_errno = 0;
-	close(err[0]);
 	return 0;
 }
 

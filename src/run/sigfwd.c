@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -134,4 +135,18 @@ int sigfwd_handle(struct target *t)
 {
 	sigfwd_forward(t);
 	return target_reap(t, 0);
+}
+
+void sigfwd_wait(struct target *t)
+{
+	/* The program's end comes as a SIGCHLD, which the handler turns
+	 * into a byte on the pipe like any other signal. */
+	while (!sigfwd_handle(t)) {
+		struct pollfd pfd = { .fd = signal_pipe[0], .events = POLLIN };
+
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			target_reap(t, 1);	/* cannot happen: wait plainly */
+			return;
+		}
+	}
 }

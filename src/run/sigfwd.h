@@ -28,6 +28,9 @@ int sigfwd_received(void);
 /* Acts on the signals that arrived.  Returns 1 when the program has
  * ended (it is reaped), else 0. */
 int sigfwd_handle(struct target *t);
+/* Waits for the program to end, passing signals on meanwhile (after
+ * sampling stopped early: a plain waitpid would hold them back). */
+void sigfwd_wait(struct target *t);
 /* The same without reaping, for a sampler that waits for the program
  * itself (a ptracer: a waitpid of its own would take ptrace stops). */
 void sigfwd_forward(struct target *t);

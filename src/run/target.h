@@ -18,6 +18,7 @@ struct target {
 	int exec_fd;		/* read end: errno of a failed exec, EOF on success */
 	int status;		/* wait status once reaped */
 	int reaped;
+	int lost;		/* waitpid failed: status unknown (reaped is set too) */
 };
 
 /* Forks the child, which waits at the gate.  -1 after printing an error. */
@@ -25,10 +26,13 @@ int target_spawn(struct target *t, const char *path, char *const argv[], char *c
 /* Lets the child exec; returns 0, or -1 after printing why exec failed.
  * Call it once gdb is attached and has resumed the child. */
 int target_release(struct target *t);
-/* Reaps the child if it has ended (block: wait for it).  1 when reaped. */
+/* Reaps the child if it has ended (block: wait for it).  1 when reaped,
+ * or when waitpid failed (after a warning; `lost` is set): either way the
+ * program is not waited for again. */
 int target_reap(struct target *t, int block);
 void target_kill(struct target *t, int sig);
-/* The shell's convention: the exit code, or 128+N for death by signal N. */
+/* The shell's convention: the exit code, or 128+N for death by signal N;
+ * EXIT_FATAL when the status was lost. */
 int target_exit_code(const struct target *t);
 
 #endif

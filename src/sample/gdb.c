@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "launch.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -44,69 +44,67 @@ struct gdb {
 static void queue_record(void *ctx, struct mi_record *rec);
 static void keep_last_words(struct gdb *g, const char *text, size_t len);
 
-static void child_exec(const char *path, int in[2], int out[2], int err[2], int status_fd,
-		       pid_t parent)
+/* gdb's own step in the child: the signals nprof ignores are gdb's to
+ * handle (exec keeps what is ignored). */
+static int gdb_prepare(void *ctx)
 {
-	char *argv[] = { (char *)path, "--interpreter=mi3", "-nx", "-q", NULL };
-	int e;
-
-	/* A session of its own: the terminal's Ctrl-C is for the target. */
-	setsid();
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
+	(void)ctx;
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
-	if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
-		goto fail;
-	execv(path, argv);
-fail:
-	e = errno;
-	if (write(status_fd, &e, sizeof(e)) < 0)
-		_exit(127);
-	_exit(127);
+	return 0;
 }
 
-/* Reports whether the exec in the child worked: the status pipe is
- * close-on-exec, so EOF means success and an int means errno. */
-static int exec_status(int fd)
+static void close_pipes(int (*p)[2], size_t n)
 {
-	int e;
-	ssize_t n;
-
-	do
-		n = read(fd, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)sizeof(e) ? e : 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i][0] >= 0)
+			close(p[i][0]);
+		if (p[i][1] >= 0)
+			close(p[i][1]);
+	}
 }
 
 struct gdb *gdb_start(const char *path)
 {
-	int in[2], out[2], err[2], status[2];
-	pid_t parent = getpid();
+	int p[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };	/* stdin, stdout, stderr */
+	char *argv[] = { (char *)path, "--interpreter=mi3", "-nx", "-q", NULL };
+	/* A session of its own: the terminal's Ctrl-C is for the target. */
+	struct launch s = {
+		.path = path, .argv = argv,
+		.death_signal = SIGKILL,
+		.detach = LAUNCH_NEW_SESSION,
+		.close_others = 1,
+		.prepare = gdb_prepare,
+	};
+	struct launch_failure f;
 	struct gdb *g;
-	int e;
+	int status_fd;
+	pid_t pid;
 
-	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) ||
-	    pipe2(status, O_CLOEXEC)) {
-		error("cannot create pipes for gdb: %s", strerror(errno));
-		return NULL;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(p); i++)
+		if (pipe2(p[i], O_CLOEXEC) < 0) {
+			error("cannot create pipes for gdb: %s", strerror(errno));
+			close_pipes(p, ARRAY_SIZE(p));
+			return NULL;
+		}
+	s.stdio[0] = p[0][0];
+	s.stdio[1] = p[1][1];
+	s.stdio[2] = p[2][1];
 	/* A gdb that dies must show as EPIPE on our writes, not kill nprof. */
 	signal(SIGPIPE, SIG_IGN);
+	pid = launch_start(&s, &status_fd);
+	if (pid < 0) {
+		close_pipes(p, ARRAY_SIZE(p));
+		return NULL;
+	}
+	close(p[0][0]);
+	close(p[1][1]);
+	close(p[2][1]);
 	g = xcalloc(1, sizeof(*g));
-	g->pid = fork();
-	if (g->pid < 0)
-		fatal("cannot fork: %s", strerror(errno));
-	if (g->pid == 0)
-		child_exec(path, in, out, err, status[1], parent);
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	close(status[1]);
-	g->in_fd = in[1];
-	g->out_fd = out[0];
-	g->err_fd = err[0];
+	g->pid = pid;
+	g->in_fd = p[0][1];
+	g->out_fd = p[1][0];
+	g->err_fd = p[2][0];
 	fcntl(g->out_fd, F_SETFL, O_NONBLOCK);
 	fcntl(g->err_fd, F_SETFL, O_NONBLOCK);
 	g->parser = mi_parser_new(queue_record, g);
@@ -114,11 +112,9 @@ struct gdb *gdb_start(const char *path)
 		g->log = fopen(getenv("NPROF_MI_LOG"), "we");
 	g->next_token = 1;
 	g->watch_fd = -1;
-	e = exec_status(status[0]);
-	close(status[0]);
-	if (e) {
+	if (launch_result(status_fd, &f) < 0) {
 		error("cannot run gdb '%s': %s; pass --gdb PATH or run 'nprof setup'", path,
-		      strerror(e));
+		      strerror(f.err));
 		g->failed = "gdb did not start";
 		gdb_close(g);
 		return NULL;
@@ -219,8 +215,10 @@ static int wait_output(struct gdb *g, long long deadline)
 
 		timeout = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
 	}
-	if (poll(pfd, g->watch_fd >= 0 ? 3 : 2, timeout) < 0 && errno != EINTR)
-		fatal("poll: %s", strerror(errno));
+	if (poll(pfd, g->watch_fd >= 0 ? 3 : 2, timeout) < 0 && errno != EINTR) {
+		fail(g, "cannot poll gdb's output");
+		return -1;
+	}
 	if (g->watch_fd >= 0 && pfd[2].revents)
 		g->watch_fn(g->watch_ctx);
 	return gdb_pump(g);

@@ -37,6 +37,7 @@ struct run {
 	int map_refused;
 	struct frame *named;	/* a stack's frames as jitlines names them */
 	int ended;		/* gdb or waitpid saw the program end */
+	const char *failed;	/* why sampling stopped early, besides gdb_failed() */
 	long long paused_ns;
 	long long period_ns;	/* of the rate asked for */
 	long long cpu_seen_ns;	/* the main thread's CPU time at the last tick, or -1 */
@@ -146,7 +147,7 @@ static void drain_async(struct run *r)
 /* Sleeps until `deadline` while handling gdb's records and signals. */
 static void wait_until(struct run *r, long long deadline)
 {
-	while (!r->ended && !gdb_failed(r->gdb)) {
+	while (!r->ended && !gdb_failed(r->gdb) && !r->failed) {
 		struct pollfd pfd[2] = {
 			{ .fd = gdb_fd(r->gdb), .events = POLLIN },
 			{ .fd = sigfwd_fd(), .events = POLLIN },
@@ -156,8 +157,10 @@ static void wait_until(struct run *r, long long deadline)
 		drain_async(r);
 		if (r->ended || left <= 0)
 			return;
-		if (poll(pfd, 2, (int)((left + 999999) / 1000000)) < 0 && errno != EINTR)
-			fatal("poll: %s", strerror(errno));
+		if (poll(pfd, 2, (int)((left + 999999) / 1000000)) < 0 && errno != EINTR) {
+			r->failed = "cannot poll gdb's output";
+			return;
+		}
 		if (pfd[1].revents)
 			handle_signals(r);
 		gdb_pump(r->gdb);
@@ -437,9 +440,9 @@ static void sample_loop(struct run *r)
 	r->period_ns = period;
 	r->cpu_seen_ns = -1;
 
-	while (!r->ended && !gdb_failed(r->gdb)) {
+	while (!r->ended && !gdb_failed(r->gdb) && !r->failed) {
 		wait_until(r, start + k * period);
-		if (r->ended || gdb_failed(r->gdb))
+		if (r->ended || gdb_failed(r->gdb) || r->failed)
 			break;
 		take_sample(r);
 		/* Skip deadlines a slow sample made us miss. */
@@ -548,12 +551,18 @@ static int attach_and_release(struct run *r)
 	return 0;
 }
 
+/* Ends gdb and waits for the program.  When sampling stopped early (gdb
+ * died or stopped answering), the program runs on to its end: a thread
+ * gdb held stopped when it went is detached with gdb's SIGSTOP still to
+ * be delivered, which would stop the whole program for good; a SIGCONT
+ * once gdb is reaped cancels that stop (or ends it). */
 static int finish(struct run *r, int started)
 {
-	const char *failed = gdb_failed(r->gdb);
+	const char *failed = r->failed ? r->failed : gdb_failed(r->gdb);
 
 	if (failed && !r->ended && started)
-		warning("%s; sampling stopped, waiting for the program to end", failed);
+		warning("sampling stopped: %s; the program runs on to its end, the report holds "
+			"what was sampled before", failed);
 	gdb_close(r->gdb);
 	r->gdb = NULL;
 	if (!started) {
@@ -561,8 +570,9 @@ static int finish(struct run *r, int started)
 		target_reap(&r->target, 1);
 		return -1;
 	}
-	while (!target_reap(&r->target, 1))
-		;
+	if (failed && !r->ended)
+		target_kill(&r->target, SIGCONT);
+	sigfwd_wait(&r->target);
 	return target_exit_code(&r->target);
 }
 

@@ -122,16 +122,20 @@ int tracer_probe(char *why, size_t n)
 		_exit(0);
 	}
 	close(gate[0]);
-	if (ptrace(PTRACE_SEIZE, child, NULL, (void *)(uintptr_t)PTRACE_O_EXITKILL) < 0)
+	if (ptrace(PTRACE_SEIZE, child, NULL, (void *)(uintptr_t)PTRACE_O_EXITKILL) < 0) {
 		tracer_probe_reason(why, n, "ptrace", errno);
-	else if (ptrace(PTRACE_INTERRUPT, child, NULL, NULL) < 0 ||
-		 waitpid(child, &status, __WALL) != child || !WIFSTOPPED(status) ||
-		 tracer_getregs(child, &u) < 0)
+		ret = TRACER_NO_PTRACE;
+	} else if (ptrace(PTRACE_INTERRUPT, child, NULL, NULL) < 0 ||
+		   waitpid(child, &status, __WALL) != child || !WIFSTOPPED(status) ||
+		   tracer_getregs(child, &u) < 0) {
 		tracer_probe_reason(why, n, "ptrace", errno ? errno : EINVAL);
-	else if (errno = 0, tracer_read(child, u.rsp, word, sizeof(word)) != sizeof(word))
+		ret = TRACER_NO_PTRACE;
+	} else if (errno = 0, tracer_read(child, u.rsp, word, sizeof(word)) != sizeof(word)) {
 		tracer_probe_reason(why, n, "process_vm_readv", errno ? errno : EFAULT);
-	else
+		ret = TRACER_NO_READ;
+	} else {
 		ret = 0;
+	}
 	kill(child, SIGKILL);
 	close(gate[1]);
 	while (waitpid(child, &status, __WALL) < 0 && errno == EINTR)

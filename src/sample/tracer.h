@@ -26,8 +26,12 @@
 struct tracer;
 
 /* Can this process trace and read its own children (ptrace, a Yama
- * ptrace_scope, a seccomp policy)?  0, or -1 with the reason in `why`
- * (one phrase).  Forks a short-lived child to try. */
+ * ptrace_scope, a seccomp policy)?  0, or TRACER_NO_PTRACE when ptrace
+ * itself is refused (gdb cannot attach either), TRACER_NO_READ when only
+ * reading the child's memory is, with the reason in `why` (one phrase).
+ * Forks a short-lived child to try. */
+#define TRACER_NO_PTRACE (-2)
+#define TRACER_NO_READ (-1)
 int tracer_probe(char *why, size_t n);
 
 /* Seizes the child waiting at its gate (before target_release).  NULL

@@ -12,12 +12,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "locate.h"
 #include "proc.h"
+#include "launch.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -149,7 +147,15 @@ static void build_show_tail(const char *line, size_t len)
 static int build_run(const struct build *b, int logfd, const char *what, const char *dir,
 		     char *const argv[])
 {
-	int pfd[2], status, tty = isatty(STDERR_FILENO), shown = 0;
+	/* SIGTERM when nprof dies lets make stop what it started. */
+	struct launch s = {
+		.path = argv[0], .argv = argv, .search = 1, .dir = dir,
+		.death_signal = SIGTERM,
+		.detach = LAUNCH_NEW_SESSION,
+		.close_others = 1,
+	};
+	struct launch_failure f;
+	int pfd[2], status, null, status_fd, tty = isatty(STDERR_FILENO), shown = 0;
 	char buf[4096], line[256];
 	size_t linelen = 0;
 	ssize_t n;
@@ -161,30 +167,29 @@ static int build_run(const struct build *b, int logfd, const char *what, const c
 	dprintf(logfd, "\n");
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return error("cannot create a pipe: %s", strerror(errno));
-	pid = fork();
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return error("cannot open /dev/null: %s", strerror(errno));
+	}
+	s.stdio[0] = null;
+	s.stdio[1] = s.stdio[2] = pfd[1];
+	pid = launch_start(&s, &status_fd);
+	close(null);
 	if (pid < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
-		return error("cannot fork: %s", strerror(errno));
+		return -1;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		setsid();
-#ifdef __linux__
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-		dup2(null, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
+	if (launch_result(status_fd, &f) < 0) {
 		close(pfd[0]);
-		if (chdir(dir) < 0) {
-			dprintf(2, "cannot enter %s: %s\n", dir, strerror(errno));
-			_exit(126);
-		}
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+		close(pfd[1]);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (f.step == LAUNCH_CHDIR)
+			return error("cannot enter %s: %s", dir, strerror(f.err));
+		return error("cannot run %s: %s", argv[0], strerror(f.err));
 	}
 	close(pfd[1]);
 	for (;;) {

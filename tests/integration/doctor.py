@@ -2,7 +2,7 @@
 import os
 import shutil
 
-from harness import NOPERF, NOTRACE, PYTHON, nprof, perf_allowed, run, skip
+from harness import DENY, NOPERF, NOTRACE, PYTHON, nprof, perf_allowed, run, skip
 
 # The gdb doctor finds without --gdb (and with no gdb of nprof setup's).
 GDB = shutil.which("gdb")
@@ -35,16 +35,39 @@ def test_python_without_numba(tmp):
 
 
 def test_not_a_gdb(tmp):
-    """Without perf events and ptrace nothing can sample: a failure.  With
-    them, annotate works (its default), and doctor says what gdb would add."""
+    """Without perf events and ptrace nothing can sample: a failure (no
+    gdb would help: it needs ptrace).  Without perf events, gdb is what is
+    left.  With them, annotate works (its default), and doctor says what
+    gdb would add."""
     status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", "/bin/true", launcher=NOTRACE)
     assert status == 1, status
     assert "this is not gdb" in out, out
+    assert "verdict: nothing can sample here" in out, out
+    status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", "/bin/true",
+                             launcher=[*DENY, "perf_event_open", "process_vm_readv", "--"])
+    assert status == 1, status
     assert "verdict: no usable gdb, no perf events and no ptrace; run 'nprof setup'" in out, out
     if perf_allowed():
         status, out, err = nprof("doctor", "--python", PYTHON, "--gdb", "/bin/true")
         assert status == 0, (status, out)
         assert "verdict: ok with perf events" in out and "needs a gdb" in out, out
+
+
+def test_where_ptrace_is_refused_gdb_is_not_tried(tmp):
+    """gdb attaches with ptrace: where a seccomp policy refuses it, doctor
+    skips the gdb self-test (it failed, 'could not run the program')
+    instead of failing, and says what can sample."""
+    skip_without_gdb()
+    status, out, err = nprof("doctor", "--python", PYTHON, launcher=NOTRACE)
+    assert status == 1, (status, out, err)
+    assert "through gdb" not in out and err == "", (out, err)
+    assert "its self-test is skipped" in out, out
+    assert "verdict: nothing can sample here: perf events and ptrace are refused, and gdb needs ptrace" in out, out
+    if perf_allowed():
+        status, out, err = nprof("doctor", "--python", PYTHON, launcher=[*DENY, "ptrace", "--"])
+        assert status == 0, (status, out, err)
+        assert "with perf events ..." in out and "through gdb" not in out, out
+        assert "verdict: ok with perf events" in out, out
 
 
 def test_gdb_that_cannot_see_jit_code(tmp):

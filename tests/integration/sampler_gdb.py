@@ -100,6 +100,66 @@ def test_sighup_is_passed_on_while_nprof_waits_for_gdb(tmp):
     assert proc.returncode == 128 + signal.SIGHUP, (proc.returncode, err)
 
 
+def children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(c) for c in f.read().split()]
+
+
+def comm(pid):
+    with open(f"/proc/{pid}/comm") as f:
+        return f.read().strip()
+
+
+def state(pid, tid=None):
+    with open(f"/proc/{pid}/task/{tid or pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+def hold_with_program_stopped(gdb, target):
+    """Freezes gdb (SIGSTOP) at a moment it holds one of the program's
+    threads stopped in a sample; True once it does (tries a bounded number
+    of times: at 1000 Hz most tries do)."""
+    for _ in range(5000):
+        os.kill(gdb, signal.SIGSTOP)
+        while state(gdb) != "T":
+            pass
+        if any(state(target, int(t)) == "t" for t in os.listdir(f"/proc/{target}/task")):
+            return True
+        os.kill(gdb, signal.SIGCONT)
+    return False
+
+
+def test_a_gdb_that_dies_mid_run_leaves_the_program_running_and_the_report(tmp):
+    """gdb killed while it holds the program stopped: the program runs on
+    to its end (it was left stopped for good, nprof waiting on it), nprof
+    prints what was sampled, one line says what failed, and the exit
+    status is the program's."""
+    stop = os.path.join(tmp, "stop")
+    script = program("until_file.py")
+    proc = subprocess.Popen([NPROF, "annotate", "--python", PYTHON, *GDB, "-r", "1000", "--",
+                             script, stop], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        kids = children(proc.pid)
+        gdb = next(k for k in kids if "gdb" in comm(k))
+        target = next(k for k in kids if k != gdb)
+        assert hold_with_program_stopped(gdb, target), "gdb never held the program stopped"
+        os.kill(gdb, signal.SIGKILL)
+        open(stop, "w").close()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 7, (proc.returncode, err)
+    assert "done" in out, out
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert len(lines) == 1 and "gdb exited unexpectedly" in lines[0], err
+    rows = report_lines(out, "until_file.py")
+    assert rows.get(line_of(script, "# spin line"), (None,))[0], out
+
+
 def test_stacks_inside_the_vdso_unwind_to_their_caller(tmp):
     """gdb attaches before the program's exec: the vDSO it read then is not
     the new program's, and clock_gettime unwound into bogus frames."""
