@@ -92,6 +92,7 @@ static void take_sample(struct run *r)
 	for (size_t i = 0; i < n; i++) {
 		struct unwind_regs regs;
 		struct unwind_stack stack;
+		struct tracer_pause pause;
 		long long paused;
 		char state = threads_state(r->target.pid, tids[i]);
 
@@ -100,11 +101,13 @@ static void take_sample(struct run *r)
 		if (!r->opt->all_threads && !tracer_running(r->tracer, tids[i]))
 			break;	/* the main thread is in a group stop */
 		if (tracer_sample(r->tracer, tids[i], &regs, &stack, r->stack, sizeof(r->stack),
-				  &paused) < 0)
+				  &pause) < 0)
 			continue;
+		paused = pause.resumed - pause.start;
 		if (r->pause_log)
-			fprintf(r->pause_log, "%ld %lld %lld %c\n", (long)tids[i], now_ns() - paused,
-				now_ns(), state);
+			fprintf(r->pause_log, "%ld %lld %lld %c %lld %lld %lld %lld\n", (long)tids[i],
+				pause.start, pause.resumed, state, pause.interrupted, pause.stopped,
+				pause.regs, pause.copied);
 		/* A sleeping main thread wakes only to stop: no time of the
 		 * program's is lost, and the wake-up is not a pause. */
 		if (state == 'R')

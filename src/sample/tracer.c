@@ -354,16 +354,18 @@ static pid_t tracer_wait(int spin, int *status)
 
 int tracer_sample(struct tracer *tr, pid_t tid, struct unwind_regs *regs,
 		  struct unwind_stack *stack, unsigned char *buf, size_t size,
-		  long long *paused_ns)
+		  struct tracer_pause *pause)
 {
 	int spin = tracer_cpu(tr->target->pid, tid) != sched_getcpu();
-	long long start = now_ns();
 	struct user_regs_struct u;
 	unsigned execs = tr->execs;
 	int status;
 
+	memset(pause, 0, sizeof(*pause));
+	pause->start = now_ns();
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0)
 		return -1;
+	pause->interrupted = now_ns();
 	for (;;) {
 		pid_t got = tracer_wait(spin, &status);
 
@@ -384,14 +386,17 @@ int tracer_sample(struct tracer *tr, pid_t tid, struct unwind_regs *regs,
 		    tracer_find(tr, tid)->group_stopped)
 			return -1;
 	}
+	pause->stopped = now_ns();
 	memset(stack, 0, sizeof(*stack));
 	if (tracer_getregs(tid, &u) == 0) {
+		pause->regs = now_ns();
 		tracer_regs(&u, regs);
 		stack->base = u.rsp;
 		stack->data = buf;
 		stack->size = tracer_read(tid, u.rsp, buf, size);
+		pause->copied = now_ns();
 	}
 	ptrace(PTRACE_CONT, tid, NULL, NULL);
-	*paused_ns = now_ns() - start;
+	pause->resumed = now_ns();
 	return stack->data ? 0 : -1;
 }
