@@ -58,6 +58,8 @@ struct tracer_pause {
 	long long regs;		/* registers read */
 	long long copied;	/* stack copied */
 	long long resumed;	/* PTRACE_CONT returned */
+	int in_syscall;		/* the thread was in a system call (blocked,
+				 * most likely), not in the program's code */
 };
 
 /* One sample of thread `tid`: stops it, copies its registers and up to
