@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -239,6 +240,30 @@ static char *annotate_command(char **argv)
 	return strbuf_detach(&sb);
 }
 
+static long long rusage_us(int who)
+{
+	struct rusage ru;
+
+	if (getrusage(who, &ru) < 0)
+		return 0;
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec +
+	       ru.ru_stime.tv_usec;
+}
+
+/* For bench/samplers, with $NPROF_RUSAGE_LOG set: the CPU time (user and
+ * system, microseconds) nprof itself used to run and sample the program,
+ * and that of its children (the program, and gdb's with --sampler gdb). */
+static void annotate_rusage_log(void)
+{
+	const char *path = getenv("NPROF_RUSAGE_LOG");
+	FILE *f = path && *path ? fopen(path, "we") : NULL;
+
+	if (!f)
+		return;
+	fprintf(f, "self_us %lld children_us %lld\n", rusage_us(RUSAGE_SELF), rusage_us(RUSAGE_CHILDREN));
+	fclose(f);
+}
+
 static int run(struct annotate_options *o, char **args)
 {
 	struct located python = { 0 }, gdb = { 0 };
@@ -322,6 +347,7 @@ static int run(struct annotate_options *o, char **args)
 	code = o->sampler == SAMPLER_PERF ? sampler_perf_run(&so, profile)
 	       : o->sampler == SAMPLER_PTRACE ? sampler_ptrace_run(&so, profile)
 					     : sampler_gdb_run(&so, profile);
+	annotate_rusage_log();
 	if (code < 0) {
 		code = EXIT_USAGE;	/* the report, never begun, is abandoned below */
 		goto out;

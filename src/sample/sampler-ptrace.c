@@ -81,7 +81,8 @@ static void follow_code(struct run *r)
 
 /* One tick: the main thread (wall time), or every thread on a CPU now
  * (--threads all), each stopped only for its own copy, which is unwound
- * after the thread runs on. */
+ * after the thread runs on.  Only --threads all reads /proc (a thread's
+ * state) before stopping a thread. */
 static void take_sample(struct run *r)
 {
 	pid_t tids[MAX_THREADS] = { r->target.pid };
@@ -92,23 +93,27 @@ static void take_sample(struct run *r)
 	for (size_t i = 0; i < n; i++) {
 		struct unwind_regs regs;
 		struct unwind_stack stack;
-		long long paused;
-		char state = threads_state(r->target.pid, tids[i]);
+		struct tracer_pause pause;
+		char state = 0;
 
-		if (r->opt->all_threads && state != 'R')
+		if (r->opt->all_threads && (state = threads_state(r->target.pid, tids[i])) != 'R')
 			continue;
 		if (!r->opt->all_threads && !tracer_running(r->tracer, tids[i]))
 			break;	/* the main thread is in a group stop */
 		if (tracer_sample(r->tracer, tids[i], &regs, &stack, r->stack, sizeof(r->stack),
-				  &paused) < 0)
+				  &pause) < 0)
 			continue;
-		if (r->pause_log)
-			fprintf(r->pause_log, "%ld %lld %lld %c\n", (long)tids[i], now_ns() - paused,
-				now_ns(), state);
-		/* A sleeping main thread wakes only to stop: no time of the
-		 * program's is lost, and the wake-up is not a pause. */
+		/* A main thread stopped in a system call was sleeping (most
+		 * likely): it woke only to stop, no time of the program's
+		 * was lost, and the wake-up is not a pause. */
+		if (!state)
+			state = pause.in_syscall ? 'S' : 'R';
 		if (state == 'R')
-			r->paused_ns += paused;
+			r->paused_ns += pause.resumed - pause.start;
+		if (r->pause_log)
+			fprintf(r->pause_log, "%ld %lld %lld %c %lld %lld %lld %lld\n", (long)tids[i],
+				pause.start, pause.resumed, state, pause.interrupted, pause.stopped,
+				pause.regs, pause.copied);
 		if (r->execs == tracer_execs(r->tracer))
 		{
 			struct profile_origin o = { r->target.pid, (int)tids[i], now_ns() };

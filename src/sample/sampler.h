@@ -15,7 +15,8 @@
  *                 ptrace of one's own child, which users have where perf
  *                 events are refused (paranoid 3, containers).  With
  *                 $NPROF_PAUSE_LOG set it writes each pause there
- *                 ("tid interrupt_ns resume_ns state"), for bench/samplers.
+ *                 ("tid interrupt_ns resume_ns state" and when each step
+ *                 ended: interrupted stopped regs copied), for bench/samplers.
  *   sampler-gdb   gdb interrupts the program (non-stop mode: only the
  *                 threads it reads) and lists their stacks through GDB/MI,
  *                 about 1 ms of pause per sample.  Samples are of wall

@@ -8,6 +8,7 @@
 
 struct symtab_sym {
 	uint64_t lo, size;
+	uint64_t reach;		/* the highest end of this and every symbol before */
 	char *name;
 };
 
@@ -39,7 +40,7 @@ static void symtab_read(struct symtab *t, Elf *elf, Elf_Scn *scn)
 		if (!s || !*s)
 			continue;
 		t->syms = xgrow(t->syms, &t->alloc, t->n + 1, sizeof(*t->syms));
-		t->syms[t->n++] = (struct symtab_sym){ sym.st_value, sym.st_size, xstrdup(s) };
+		t->syms[t->n++] = (struct symtab_sym){ .lo = sym.st_value, .size = sym.st_size, .name = xstrdup(s) };
 	}
 }
 
@@ -69,6 +70,11 @@ struct symtab *symtab_new(Elf *elf)
 		symtab_read(t, elf, symtab ? symtab : dynsym);
 	if (t->n)
 		qsort(t->syms, t->n, sizeof(*t->syms), symtab_cmp);
+	for (size_t i = 0; i < t->n; i++) {
+		uint64_t end = t->syms[i].lo + (t->syms[i].size ? t->syms[i].size : 1);
+
+		t->syms[i].reach = i && t->syms[i - 1].reach > end ? t->syms[i - 1].reach : end;
+	}
 	return t;
 }
 
@@ -96,14 +102,14 @@ const char *symtab_find(const struct symtab *t, uint64_t addr)
 		else
 			hi = mid;
 	}
-	while (lo-- > 0) {
+	/* Aliases and nested symbols: an earlier, larger one may hold it;
+	 * none does once no symbol so far reaches past addr (an address
+	 * between the symbols of a stripped file stops at once). */
+	while (lo-- > 0 && addr < t->syms[lo].reach) {
 		const struct symtab_sym *s = &t->syms[lo];
 
 		if (addr < s->lo + (s->size ? s->size : 1))
 			return s->name;
-		/* Aliases and nested symbols: an earlier, larger one may hold it. */
-		if (lo > 0 && t->syms[lo - 1].lo != s->lo && addr - s->lo > (1u << 20))
-			break;
 	}
 	return NULL;
 }

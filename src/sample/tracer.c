@@ -12,7 +12,6 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
-#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,8 +21,6 @@
  * vfork events are not asked for, so the program's children are never
  * traced.  EXITKILL: the program does not outlive nprof. */
 #define TRACER_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)
-
-#define SPIN_NS 50000LL	/* see tracer_wait */
 
 struct tracer_thread {
 	pid_t tid;
@@ -309,67 +306,26 @@ int tracer_events(struct tracer *tr)
 	return tr->ended;
 }
 
-/* The CPU thread `tid` last ran on (from /proc), or -1. */
-static int tracer_cpu(pid_t pid, pid_t tid)
-{
-	char path[64], buf[1024];
-	const char *p;
-	ssize_t n;
-	int fd, field = 2, cpu = -1;
-
-	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/stat", (long)pid, (long)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* "tid (comm) S ...": comm may hold anything, so from the last ')';
-	 * the CPU is field 39. */
-	for (p = strrchr(buf, ')'); p && *p; p++)
-		if (*p == ' ' && ++field == 39) {
-			cpu = atoi(p + 1);
-			break;
-		}
-	return cpu;
-}
-
-/* Waits for the next report of any thread: the one interrupted may need
- * others reaped first (an exec or an exit waits for the threads it ends,
- * which stay zombies until their tracer reaps them).  A running thread
- * stops within microseconds of an interrupt; nprof stays on its CPU that
- * long rather than sleep and wait to be scheduled again (on a busy
- * machine, that wait is most of a pause), unless the thread ran on
- * nprof's own CPU: then it needs that CPU to reach its stop. */
-static pid_t tracer_wait(int spin, int *status)
-{
-	long long until = now_ns() + (spin ? SPIN_NS : 0);
-	pid_t got;
-
-	do
-		got = waitpid(-1, status, WNOHANG | __WALL);
-	while (got == 0 && now_ns() < until);
-	if (got == 0)
-		got = waitpid(-1, status, __WALL);
-	return got;
-}
-
 int tracer_sample(struct tracer *tr, pid_t tid, struct unwind_regs *regs,
 		  struct unwind_stack *stack, unsigned char *buf, size_t size,
-		  long long *paused_ns)
+		  struct tracer_pause *pause)
 {
-	int spin = tracer_cpu(tr->target->pid, tid) != sched_getcpu();
-	long long start = now_ns();
 	struct user_regs_struct u;
 	unsigned execs = tr->execs;
+	size_t copied;
 	int status;
 
+	memset(pause, 0, sizeof(*pause));
+	pause->start = now_ns();
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0)
 		return -1;
+	pause->interrupted = now_ns();
+	/* Sleeps until the stop is reported (a spin would hold a CPU the
+	 * thread, or another program, may need to get there).  Any thread's
+	 * report, not just this one's: an exec or an exit waits for the
+	 * threads it ends, which stay zombies until their tracer reaps them. */
 	for (;;) {
-		pid_t got = tracer_wait(spin, &status);
+		pid_t got = waitpid(-1, &status, __WALL);
 
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -388,14 +344,25 @@ int tracer_sample(struct tracer *tr, pid_t tid, struct unwind_regs *regs,
 		    tracer_find(tr, tid)->group_stopped)
 			return -1;
 	}
-	memset(stack, 0, sizeof(*stack));
-	if (tracer_getregs(tid, &u) == 0) {
-		tracer_regs(&u, regs);
-		stack->base = u.rsp;
-		stack->data = buf;
-		stack->size = tracer_read(tid, u.rsp, buf, size);
+	pause->stopped = now_ns();
+	/* Between the stop and the resume, only the two copies: everything
+	 * else waits until the thread runs on. */
+	if (tracer_getregs(tid, &u) < 0) {
+		ptrace(PTRACE_CONT, tid, NULL, NULL);
+		return -1;
 	}
+	pause->regs = now_ns();
+	copied = tracer_read(tid, u.rsp, buf, size);
+	pause->copied = now_ns();
 	ptrace(PTRACE_CONT, tid, NULL, NULL);
-	*paused_ns = now_ns() - start;
-	return stack->data ? 0 : -1;
+	pause->resumed = now_ns();
+	tracer_regs(&u, regs);
+	/* orig_rax is the call a thread stopped in a system call was making
+	 * (-1 in user space). */
+	pause->in_syscall = (long long)u.orig_rax >= 0;
+	memset(stack, 0, sizeof(*stack));
+	stack->base = u.rsp;
+	stack->data = buf;
+	stack->size = copied;
+	return 0;
 }

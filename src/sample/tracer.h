@@ -53,13 +53,26 @@ size_t tracer_threads(const struct tracer *tr, pid_t *tids, size_t max);
 /* Is `tid` a traced thread, not in a group stop? */
 int tracer_running(const struct tracer *tr, pid_t tid);
 
+/* When each step of a sample ended (CLOCK_MONOTONIC ns), from the
+ * interrupt to the resume: resumed - start is the pause. */
+struct tracer_pause {
+	long long start;	/* before the interrupt */
+	long long interrupted;	/* PTRACE_INTERRUPT returned */
+	long long stopped;	/* the stop was seen (waitpid) */
+	long long regs;		/* registers read */
+	long long copied;	/* stack copied */
+	long long resumed;	/* PTRACE_CONT returned */
+	int in_syscall;		/* the thread was in a system call (blocked,
+				 * most likely), not in the program's code */
+};
+
 /* One sample of thread `tid`: stops it, copies its registers and up to
  * `size` bytes of stack from its stack pointer into `buf`, and resumes
  * it.  0 with `regs` and `stack` filled (stack->data is `buf`) and
- * *paused_ns the time from the interrupt to the resume; -1 when it gave
- * no sample (it exited, stopped for the program's own reasons, execed). */
+ * `pause` the times of its steps; -1 when it gave no sample (it exited,
+ * stopped for the program's own reasons, execed). */
 int tracer_sample(struct tracer *tr, pid_t tid, struct unwind_regs *regs,
 		  struct unwind_stack *stack, unsigned char *buf, size_t size,
-		  long long *paused_ns);
+		  struct tracer_pause *pause);
 
 #endif
