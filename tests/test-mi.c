@@ -161,7 +161,7 @@ static struct transcript *transcript_load(const char *name)
 	for (p = t->data; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		assert_non_null(nl);	/* gdb ends every line */
-		if (strncmp(p, "# > ", 4) == 0)
+		if (strncmp(p, "# ", 2) == 0)	/* commands sent, times */
 			continue;
 		t->lines = xgrow(t->lines, &t->alloc, t->n + 1, sizeof(*t->lines));
 		l = &t->lines[t->n++];

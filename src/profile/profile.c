@@ -33,6 +33,8 @@ static size_t profile_func_get(struct profile *p, const char *name, size_t file)
 static void profile_count_total(struct profile *p, size_t file, int line, size_t func,
 				unsigned long stamp);
 static void profile_count(struct profile *p, uint32_t stack);
+static void profile_frame_count(struct profile *p, uint32_t id, size_t *file, size_t *func);
+static const char *profile_name_of(struct profile *p, const char *symbol);
 static uint64_t profile_hash_str(uint64_t h, const char *s);
 static uint64_t profile_hash_frame(const struct profile_frame *f);
 static int profile_str_eq(const char *a, const char *b);
@@ -111,6 +113,12 @@ void profile_free(struct profile *p)
 		free(p->sources[i].path);
 		source_free(p->sources[i].src);
 	}
+	for (i = 0; i < p->nnames; i++)
+		free(p->names[i]);
+	free(p->names);
+	strmap_release(&p->name_index);
+	strmap_release(&p->file_index);
+	free(p->frame_counts);
 	free(p->files);
 	free(p->funcs);
 	free(p->frames);
@@ -135,17 +143,17 @@ static int profile_frame_has_line(const struct frame *fr)
 	       fr->line > 0 && fr->line <= PROFILE_MAX_LINE;
 }
 
-/* Files and functions are found by linear search: a profile holds a handful
- * of each, and the is_internal verdict (a few stat calls) is taken once per
- * file, here, rather than once per frame.  `internal` < 0: ask is_internal. */
+/* A file by its path (file_index), its is_internal verdict (a few stat
+ * calls) taken once, here, rather than once per frame.  `internal` < 0:
+ * ask is_internal. */
 static size_t profile_file_get(struct profile *p, const char *path, int internal)
 {
 	struct profile_file *f;
 	size_t i;
 
-	for (i = 0; i < p->nfiles; i++)
-		if (strcmp(p->files[i].path, path) == 0)
-			return i;
+	if (strmap_get(&p->file_index, path, &i))
+		return i;
+	strmap_put(&p->file_index, path, p->nfiles);
 	p->files = xgrow(p->files, &p->files_alloc, p->nfiles + 1, sizeof(*p->files));
 	f = &p->files[p->nfiles];
 	memset(f, 0, sizeof(*f));
@@ -189,6 +197,9 @@ static size_t profile_func_get(struct profile *p, const char *name, size_t file)
 	return p->nfuncs++;
 }
 
+/* Functions are found by linear search, once per interned frame
+ * (profile_frame_count): a profile holds tens of them. */
+
 /* The stamp makes a line or function seen twice in one stack (recursion,
  * inlined frames at one address) count once. */
 static void profile_count_total(struct profile *p, size_t file, int line, size_t func,
@@ -214,6 +225,33 @@ static void profile_count_total(struct profile *p, size_t file, int line, size_t
 		fn->first_line = line;
 }
 
+/* The file and function entries frame `id` counts in, looked up once. */
+static void profile_frame_count(struct profile *p, uint32_t id, size_t *file, size_t *func)
+{
+	const struct profile_frame *fr = &p->frames[id];
+	struct profile_frame_count *c;
+
+	if (id >= p->nframe_counts) {
+		size_t n = p->nframe_counts ? p->nframe_counts : 64;
+
+		while (n <= id)
+			n *= 2;
+		p->frame_counts = xrealloc(p->frame_counts, n * sizeof(*p->frame_counts));
+		memset(p->frame_counts + p->nframe_counts, 0,
+		       (n - p->nframe_counts) * sizeof(*p->frame_counts));
+		p->nframe_counts = n;
+	}
+	c = &p->frame_counts[id];
+	if (!c->file) {
+		*file = profile_file_get(p, fr->file, fr->kind == PROFILE_FRAME_INTERNAL);
+		*func = profile_func_get(p, fr->name, *file);
+		c->file = (uint32_t)*file + 1;
+		c->func = (uint32_t)*func + 1;
+	}
+	*file = c->file - 1;
+	*func = c->func - 1;
+}
+
 /* One Numba sample of `stack` into the per-line and per-function counts:
  * total to every line and function on it, self to the innermost user
  * line (else the innermost internal one). */
@@ -228,8 +266,7 @@ static void profile_count(struct profile *p, uint32_t stack)
 
 		if (fr->kind == PROFILE_FRAME_NATIVE)
 			continue;
-		file = profile_file_get(p, fr->file, fr->kind == PROFILE_FRAME_INTERNAL);
-		func = profile_func_get(p, fr->name, file);
+		profile_frame_count(p, p->stacks[s].frame, &file, &func);
 		profile_count_total(p, file, fr->line, func, p->stamp);
 		self = fr->kind == PROFILE_FRAME_INTERNAL ? &internal : &user;
 		if (!self->set)
@@ -245,14 +282,12 @@ static void profile_count(struct profile *p, uint32_t stack)
 	p->funcs[self->func].self++;
 }
 
-/* FNV-1a over the fields, NULL apart from "". */
+/* Over the fields, NULL apart from "". */
 static uint64_t profile_hash_str(uint64_t h, const char *s)
 {
 	if (!s)
 		return (h ^ 0xff) * 1099511628211ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (h ^ 0) * 1099511628211ull;
+	return strmap_hash_mem(h, s, strlen(s) + 1);
 }
 
 static uint64_t profile_hash_frame(const struct profile_frame *f)
@@ -374,14 +409,12 @@ static uint32_t profile_frame_of(struct profile *p, const struct frame *fr)
 {
 	struct profile_frame f = { 0 };
 	const char *slash;
-	char *name = NULL;
-	uint32_t id;
 
 	if (profile_frame_has_line(fr)) {
 		size_t file = profile_file_get(p, fr->file, -1);
 
 		f.kind = p->files[file].internal ? PROFILE_FRAME_INTERNAL : PROFILE_FRAME_USER;
-		f.name = name = profile_func_name(fr->func);
+		f.name = (char *)profile_name_of(p, fr->func);
 		f.file = (char *)fr->file;
 		f.line = fr->line;
 		f.inlined = fr->inlined;
@@ -393,9 +426,22 @@ static uint32_t profile_frame_of(struct profile *p, const struct frame *fr)
 			f.lib = (char *)(slash ? slash + 1 : fr->lib);
 		}
 	}
-	id = profile_intern_frame(p, &f);
-	free(name);
-	return id;
+	return profile_intern_frame(p, &f);
+}
+
+/* profile_func_name of `symbol`, decoded once a symbol (name_index). */
+static const char *profile_name_of(struct profile *p, const char *symbol)
+{
+	size_t i;
+
+	if (!symbol)
+		symbol = "";
+	if (strmap_get(&p->name_index, symbol, &i))
+		return p->names[i];
+	p->names = xgrow(p->names, &p->names_alloc, p->nnames + 1, sizeof(*p->names));
+	p->names[p->nnames] = profile_func_name(symbol);
+	strmap_put(&p->name_index, symbol, p->nnames);
+	return p->names[p->nnames++];
 }
 
 /* A small file of /proc, its NULs as spaces, its last newline dropped. */
@@ -723,6 +769,10 @@ size_t profile_bytes(const struct profile *p)
 	}
 	for (size_t i = 0; i < p->nfiles; i++)
 		n += (size_t)p->files[i].nlines * sizeof(struct profile_line);
+	n += strmap_bytes(&p->name_index) + strmap_bytes(&p->file_index);
+	n += p->names_alloc * sizeof(*p->names) + p->nframe_counts * sizeof(*p->frame_counts);
+	for (size_t i = 0; i < p->nnames; i++)
+		n += strlen(p->names[i]) + 1;
 	return n;
 }
 
@@ -782,16 +832,19 @@ void profile_sort(struct profile *p, enum profile_sort by)
 		qsort(p->files, p->nfiles, sizeof(*p->files), profile_file_cmp);
 	if (p->nfuncs)
 		qsort(p->funcs, p->nfuncs, sizeof(*p->funcs), cmp);
+	/* The indexes into them are looked up again. */
+	strmap_release(&p->file_index);
+	for (size_t i = 0; i < p->nfiles; i++)
+		strmap_put(&p->file_index, p->files[i].path, i);
+	if (p->nframe_counts)
+		memset(p->frame_counts, 0, p->nframe_counts * sizeof(*p->frame_counts));
 }
 
 const struct profile_file *profile_find_file(const struct profile *p, const char *path)
 {
 	size_t i;
 
-	for (i = 0; i < p->nfiles; i++)
-		if (strcmp(p->files[i].path, path) == 0)
-			return &p->files[i];
-	return NULL;
+	return strmap_get(&p->file_index, path, &i) ? &p->files[i] : NULL;
 }
 
 const struct profile_func *profile_find_func(const struct profile *p, const char *name)

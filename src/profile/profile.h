@@ -41,6 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strmap.h"
+
 struct source;
 
 /* What a sampler hands in, innermost first.  Zero the fields it does not
@@ -77,6 +79,11 @@ struct profile_frame {
 	int inlined;		/* line frames: inlined into its caller */
 	int pool;		/* native frames: Numba's thread pool's own code
 				 * (profile_is_pool_lib of lib; set when interned) */
+};
+
+/* Where an interned frame counts: its entries in files and funcs. */
+struct profile_frame_count {
+	uint32_t file, func;	/* index + 1; 0: not looked up yet */
 };
 
 /* A node of the stack trie: a frame called from the stack `parent`.
@@ -209,6 +216,16 @@ struct profile {
 	size_t nfiles, files_alloc;
 	struct profile_func *funcs;
 	size_t nfuncs, funcs_alloc;
+
+	/* Indexes for the hot path (profile_add_sample): a symbol's decoded
+	 * name, decoded once (symbol -> index in names); a file's entry
+	 * (path -> index in files); an interned frame's file and function
+	 * (frame_counts[frame]: index + 1 of each, 0 not looked up yet). */
+	struct strmap name_index, file_index;
+	char **names;
+	size_t nnames, names_alloc;
+	struct profile_frame_count *frame_counts;
+	size_t nframe_counts;
 
 	profile_internal_fn is_internal;
 	void *is_internal_ctx;

@@ -22,6 +22,26 @@ struct elfcode {
 	Dwarf_CFI *eh_cfi, *debug_cfi;
 	struct elfcode_range *ranges;
 	size_t nranges;
+	struct elfcode_rows *rows;	/* line-0 lookups' index, per unit */
+	size_t nrows, rows_alloc;
+};
+
+/* A unit's line table for "the last row with a nonzero line at or below
+ * an address in its sequence" (elfcode_row_before) without a scan of the
+ * whole table each time: the rows that decide it (nonzero line, or an end
+ * of sequence) sorted by address, each with the latest row in table order
+ * among it and those before it.  Built on the first line-0 lookup. */
+struct elfcode_rows {
+	Dwarf_Off cu;
+	struct elfcode_row *e;
+	size_t n;
+};
+
+struct elfcode_row {
+	uint64_t addr;
+	size_t row;		/* its index in the table */
+	size_t latest;		/* the latest row (in table order) of this
+				 * one and those before it */
 };
 
 static struct elfcode *elfcode_new(Elf *elf, int fd, unsigned char *img);
@@ -29,9 +49,12 @@ static void elfcode_find_ranges(struct elfcode *c);
 static int elfcode_find_cu(struct elfcode *c, uint64_t addr, Dwarf_Die *cu);
 static int elfcode_scopes(Dwarf_Die *parent, uint64_t addr, Dwarf_Die *out, int n);
 static const char *elfcode_die_name(Dwarf_Die *die);
-static int elfcode_line_zero(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *scopes, int nscopes,
-			     const char **file, int *line);
-static Dwarf_Line *elfcode_row_before(Dwarf_Die *cu, uint64_t addr);
+static int elfcode_line_zero(struct elfcode *c, Dwarf_Die *cu, uint64_t addr, Dwarf_Die *scopes,
+			     int nscopes, const char **file, int *line);
+static Dwarf_Line *elfcode_row_before(struct elfcode *c, Dwarf_Die *cu, uint64_t addr);
+static const struct elfcode_rows *elfcode_rows_of(struct elfcode *c, Dwarf_Die *cu,
+						  Dwarf_Lines *lines, size_t n);
+static int elfcode_row_cmp(const void *a, const void *b);
 static int elfcode_same_die(Dwarf_Die *a, Dwarf_Die *b);
 static const char *elfcode_call_file(Dwarf_Die *cu, Dwarf_Die *inlined);
 static int elfcode_sym_lookup(Elf *elf, Elf_Scn *scn, const char *name, uint64_t *value);
@@ -97,6 +120,9 @@ void elfcode_free(struct elfcode *c)
 		close(c->fd);
 	free(c->img);
 	free(c->ranges);
+	for (size_t i = 0; i < c->nrows; i++)
+		free(c->rows[i].e);
+	free(c->rows);
 	free(c);
 }
 
@@ -151,7 +177,7 @@ size_t elfcode_lines(struct elfcode *c, uint64_t addr, struct frame *out, size_t
 	nscopes = elfcode_scopes(&cu, addr, scopes, 0);
 	k = nscopes - 1;
 	if (lineno == 0 && nscopes > 0 &&
-	    elfcode_line_zero(&cu, addr, scopes, nscopes, &file, &lineno) < 0 && k == 0)
+	    elfcode_line_zero(c, &cu, addr, scopes, nscopes, &file, &lineno) < 0 && k == 0)
 		return 0;
 	if (lineno != 0) {
 		out[n].file = file;
@@ -188,11 +214,11 @@ size_t elfcode_lines(struct elfcode *c, uint64_t addr, struct frame *out, size_t
  * `x ** 2` right before), the line that called it.  -1 (and nothing set)
  * when that row is not the scope's (the caller's code before an inlined
  * call, another function's). */
-static int elfcode_line_zero(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *scopes, int nscopes,
-			     const char **file, int *line)
+static int elfcode_line_zero(struct elfcode *c, Dwarf_Die *cu, uint64_t addr, Dwarf_Die *scopes,
+			     int nscopes, const char **file, int *line)
 {
 	Dwarf_Die rows[ELFCODE_MAX_SCOPES];
-	Dwarf_Line *before = elfcode_row_before(cu, addr);
+	Dwarf_Line *before = elfcode_row_before(c, cu, addr);
 	Dwarf_Addr at;
 	Dwarf_Attribute attr;
 	Dwarf_Word call_line = 0;
@@ -215,31 +241,77 @@ static int elfcode_line_zero(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *scopes, in
 	return 0;
 }
 
-/* The last row with a nonzero line at or below `addr` in its sequence. */
-static Dwarf_Line *elfcode_row_before(Dwarf_Die *cu, uint64_t addr)
+/* The last row with a nonzero line at or below `addr` in its sequence:
+ * in table order, the latest row at or below `addr` that has a nonzero
+ * line or ends a sequence, unless it ends one. */
+static Dwarf_Line *elfcode_row_before(struct elfcode *c, Dwarf_Die *cu, uint64_t addr)
 {
+	const struct elfcode_rows *r;
 	Dwarf_Lines *lines;
-	Dwarf_Line *best = NULL;
-	size_t n;
+	Dwarf_Line *l;
+	size_t n, lo = 0, hi;
+	bool end = false;
 
 	if (dwarf_getsrclines(cu, &lines, &n) != 0)
 		return NULL;
+	r = elfcode_rows_of(c, cu, lines, n);
+	/* lo: the number of rows at or below addr. */
+	for (hi = r->n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->e[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || !(l = dwarf_onesrcline(lines, r->e[lo - 1].latest)))
+		return NULL;
+	dwarf_lineendsequence(l, &end);
+	return end ? NULL : l;
+}
+
+static const struct elfcode_rows *elfcode_rows_of(struct elfcode *c, Dwarf_Die *cu,
+						  Dwarf_Lines *lines, size_t n)
+{
+	Dwarf_Off off = dwarf_dieoffset(cu);
+	struct elfcode_rows *r;
+	size_t alloc = 0;
+
+	for (size_t i = 0; i < c->nrows; i++)
+		if (c->rows[i].cu == off)
+			return &c->rows[i];
+	c->rows = xgrow(c->rows, &c->rows_alloc, c->nrows + 1, sizeof(*c->rows));
+	r = &c->rows[c->nrows++];
+	*r = (struct elfcode_rows){ .cu = off };
 	for (size_t i = 0; i < n; i++) {
 		Dwarf_Line *l = dwarf_onesrcline(lines, i);
 		Dwarf_Addr a;
 		bool end = false;
 		int lineno = 0;
 
-		if (!l || dwarf_lineaddr(l, &a) != 0 || a > addr)
+		if (!l || dwarf_lineaddr(l, &a) != 0)
 			continue;
 		dwarf_lineendsequence(l, &end);
 		dwarf_lineno(l, &lineno);
-		if (end)
-			best = NULL;
-		else if (lineno)
-			best = l;
+		if (!end && !lineno)
+			continue;
+		r->e = xgrow(r->e, &alloc, r->n + 1, sizeof(*r->e));
+		r->e[r->n++] = (struct elfcode_row){ .addr = a, .row = i };
 	}
-	return best;
+	if (r->n)
+		qsort(r->e, r->n, sizeof(*r->e), elfcode_row_cmp);
+	for (size_t i = 0; i < r->n; i++)
+		r->e[i].latest = i && r->e[i - 1].latest > r->e[i].row ? r->e[i - 1].latest : r->e[i].row;
+	return r;
+}
+
+static int elfcode_row_cmp(const void *a, const void *b)
+{
+	const struct elfcode_row *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
 }
 
 static int elfcode_same_die(Dwarf_Die *a, Dwarf_Die *b)

@@ -36,12 +36,14 @@ struct gdb {
 	struct strbuf last_words;
 	struct strbuf cmd;
 	FILE *log;		/* $NPROF_MI_LOG: the whole conversation, for debugging */
+	int log_midline;	/* the log's last output did not end a line */
 	int watch_fd;		/* see gdb_watch; -1: none */
 	void (*watch_fn)(void *ctx);
 	void *watch_ctx;
 };
 
 static void queue_record(void *ctx, struct mi_record *rec);
+static void log_time(struct gdb *g);
 static void keep_last_words(struct gdb *g, const char *text, size_t len);
 
 /* gdb's own step in the child: the signals nprof ignores are gdb's to
@@ -122,6 +124,15 @@ struct gdb *gdb_start(const char *path)
 	return g;
 }
 
+/* "# @ SECONDS" (the monotonic clock) before what follows in the log:
+ * where a sample's time goes, command by command. */
+static void log_time(struct gdb *g)
+{
+	long long t = now_ns();
+
+	fprintf(g->log, "# @ %lld.%06lld\n", t / 1000000000, t % 1000000000 / 1000);
+}
+
 static void queue_record(void *ctx, struct mi_record *rec)
 {
 	struct gdb *g = ctx;
@@ -186,8 +197,12 @@ int gdb_pump(struct gdb *g)
 		n = read(g->out_fd, buf, sizeof(buf));
 		if (n > 0) {
 			mi_parser_push(g->parser, buf, (size_t)n);
-			if (g->log)
+			if (g->log) {
+				if (!g->log_midline)
+					log_time(g);
 				fwrite(buf, 1, (size_t)n, g->log);
+				g->log_midline = buf[n - 1] != '\n';
+			}
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -245,8 +260,13 @@ static long vsend(struct gdb *g, const char *fmt, va_list ap)
 	strbuf_addf(&g->cmd, "%ld", token);
 	strbuf_vaddf(&g->cmd, fmt, ap);
 	strbuf_addch(&g->cmd, '\n');
-	if (g->log)
+	if (g->log) {
+		if (g->log_midline)
+			fputc('\n', g->log);
+		log_time(g);
 		fprintf(g->log, "# > %s", g->cmd.buf);
+		g->log_midline = 0;
+	}
 	while (off < g->cmd.len) {
 		ssize_t n = write(g->in_fd, g->cmd.buf + off, g->cmd.len - off);
 
