@@ -179,6 +179,8 @@ static struct profile_line *profile_file_slot(struct profile_file *f, int line)
 	return &f->lines[line];
 }
 
+/* Functions are found by linear search, once per interned frame
+ * (profile_frame_count): a profile holds tens of them. */
 static size_t profile_func_get(struct profile *p, const char *name, size_t file)
 {
 	const char *path = p->files[file].path;
@@ -196,9 +198,6 @@ static size_t profile_func_get(struct profile *p, const char *name, size_t file)
 	fn->internal = p->files[file].internal;
 	return p->nfuncs++;
 }
-
-/* Functions are found by linear search, once per interned frame
- * (profile_frame_count): a profile holds tens of them. */
 
 /* The stamp makes a line or function seen twice in one stack (recursion,
  * inlined frames at one address) count once. */
